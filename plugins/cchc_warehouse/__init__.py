@@ -1,0 +1,1 @@
+"""CCHC warehouse."""

@@ -1,0 +1,66 @@
+"""dbt and Cosmos configuration: the profile comes from the warehouse URL, never from the repository."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from cchc_warehouse.warehouse import PROJECT_ROOT, home, warehouse_url
+
+log = logging.getLogger(__name__)
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+PROFILE_NAME = "cchc"
+TARGET = "warehouse"
+
+
+def dbt_env(url: str | None = None) -> dict[str, str]:
+    """Environment variables read by dbt_project/profiles.yml, derived from the warehouse URL."""
+    u = make_url(url or warehouse_url())
+    host = u.query.get("host") or u.host or "localhost"
+    if isinstance(host, tuple):
+        host = host[0]
+    return {
+        "CCHC_DBT_HOST": str(host),
+        "CCHC_DBT_PORT": str(u.port or 5432),
+        "CCHC_DBT_USER": u.username or "postgres",
+        "CCHC_DBT_PASSWORD": u.password or "",
+        "CCHC_DBT_DBNAME": u.database or "postgres",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+def target_path() -> Path:
+    return home() / "dbt" / "target"
+
+
+def run_dbt(args: list[str], url: str | None = None) -> None:
+    """Run a dbt command in-process (dbtRunner); raise with dbt's own message when it fails."""
+    from dbt.cli.main import dbtRunner
+
+    from cchc_warehouse.errors import CchcError
+
+    os.environ.update(dbt_env(url))
+    full = [
+        *args,
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(target_path()),
+        "--log-path", str(home() / "dbt" / "logs"),
+    ]
+    log.info("dbt %s", " ".join(args))
+    result = dbtRunner().invoke(full)
+    if not result.success:
+        detail = result.exception or _failed_nodes(result.result)
+        raise CchcError(f"dbt {args[0]} failed: {detail}")
+
+
+def _failed_nodes(result) -> str:
+    try:
+        bad = [r for r in result.results if str(r.status) in ("error", "fail")]
+        return "; ".join(f"{r.node.name}: {(r.message or '').strip()[:300]}" for r in bad[:5])
+    except Exception:  # noqa: BLE001 - only for the message
+        return "see the dbt log above"
