@@ -89,3 +89,38 @@ join audit.batch_files as f using (batch_id);
 
 comment on view audit.file_reconciliation is
     'For every file of every loaded day: rows_declared (manifest) = rows_loaded (raw) + rows_quarantined (quarantine.records).';
+
+-- Every day between a system's first and last published day: published, failed, rejected or
+-- missing (never arrived), with the late flag. `cchc status` and the reports read it.
+create or replace view audit.day_status as
+with bounds as (
+    select system, min(export_date) as first_day, max(export_date) as last_day
+    from audit.load_batches
+    where status = 'published'
+    group by system
+),
+days as (
+    select system, d::date as export_date
+    from bounds, generate_series(first_day, last_day, interval '1 day') as d
+),
+events as (
+    select distinct on (system, export_date) system, export_date, event, message
+    from audit.day_events
+    order by system, export_date, event_id desc
+)
+select
+    days.system,
+    days.export_date,
+    coalesce(
+        case when b.status = 'published' then 'published' end,
+        case when e.event = 'failed' then 'failed' end,
+        b.status,
+        'missing'
+    ) as status,
+    coalesce(b.arrived_late, false) as arrived_late,
+    b.batch_id,
+    b.gx_success,
+    coalesce(case when b.status <> 'published' then e.message end, b.message) as message
+from days
+left join audit.current_batches as b using (system, export_date)
+left join events as e using (system, export_date);

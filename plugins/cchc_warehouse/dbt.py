@@ -46,10 +46,14 @@ def run_dbt(args: list[str], url: str | None = None) -> None:
     os.environ.update(dbt_env(url))
     full = [
         *args,
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(target_path()),
-        "--log-path", str(home() / "dbt" / "logs"),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target_path()),
+        "--log-path",
+        str(home() / "dbt" / "logs"),
     ]
     log.info("dbt %s", " ".join(args))
     result = dbtRunner().invoke(full)

@@ -137,6 +137,8 @@ def bootstrap(url: str | None = None) -> None:
         password = os.environ.get("CCHC_BI_PASSWORD")
         if password:
             conn.execute(
-                psycopg.sql.SQL("alter role bi_reader password {}").format(psycopg.sql.Literal(password))
+                psycopg.sql.SQL("alter role bi_reader password {}").format(
+                    psycopg.sql.Literal(password)
+                )
             )
         conn.commit()

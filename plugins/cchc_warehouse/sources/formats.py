@@ -1,0 +1,658 @@
+"""File formats -> raw records, field by field, streaming.
+
+Every reader yields `Record` (the fields as text, NFC, in the spec's order, unknown fields in
+`extra`) or `Reject` (a record that cannot be read: line, field, reason, raw text), and raises
+`SourceFormatError` for what fails the whole file: a truncated file, a missing required column
+(`SchemaBreakError`), an unsafe or unreadable container.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+import orjson
+
+from cchc_warehouse.errors import SchemaBreakError, SourceFormatError
+
+MAX_RECORD_BYTES = 1 << 20  # a longer line is quarantined, never read into memory whole
+RAW_PREVIEW = 2000  # characters of a rejected record kept in quarantine.records.raw
+MAX_CONTINUATION_LINES = 50  # a quoted CSV field may span lines, but not without end
+
+
+def snake_case(name: str) -> str:
+    """Source field name -> raw column name: MaHoSo -> ma_ho_so, 'Mã hồ sơ' -> ma_ho_so."""
+    ascii_name = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = "".join(c for c in ascii_name if not unicodedata.combining(c))
+    ascii_name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", ascii_name.strip())
+    return re.sub(r"[^0-9a-zA-Z]+", "_", ascii_name).strip("_").lower()
+
+
+def header_key(name: str) -> str:
+    """How headers are matched: NFC, trimmed, case-folded, without a BOM."""
+    return unicodedata.normalize("NFC", name.replace("\ufeff", "")).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Field:
+    source: str  # the name in the file
+    column: str  # the raw table column
+    required: bool
+
+
+def fields(*names: str) -> tuple[Field, ...]:
+    """`fields("A! B C!")`: space-separated names, `!` marks required; `_` inside a name is a space."""
+    tokens = names[0].split() if len(names) == 1 else list(names)
+    out = []
+    for token in tokens:
+        required = token.endswith("!")
+        source = token.rstrip("!").replace("_", " ") if not token.isascii() else token.rstrip("!")
+        out.append(Field(source, snake_case(source), required))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    system: str
+    name: str
+    table: str  # schema-qualified raw table
+    format: str  # jsonl | csv | xml | json | xlsx
+    fields: tuple[Field, ...]
+    key: tuple[str, ...]  # raw columns identifying a record (versions share it)
+    element: str | None = None  # xml: the record element
+    sheet: str | None = None  # xlsx: the sheet
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(f.column for f in self.fields)
+
+
+class Record:
+    __slots__ = ("line", "values", "extra")
+
+    def __init__(self, line: int, values: list[str | None], extra: dict | None) -> None:
+        self.line = line
+        self.values = values
+        self.extra = extra
+
+
+@dataclass
+class Reject:
+    line: int
+    field: str | None
+    reason: str
+    raw: str | None
+
+
+Item = Record | Reject
+
+
+@dataclass
+class ReadState:
+    """What a reader learned about the file as a whole while streaming it."""
+
+    extra_columns: set[str] = field(default_factory=set)
+    present: set[str] = field(default_factory=set)  # source fields seen in at least one record
+    records: int = 0  # data records seen (loaded + rejected)
+    records_fast: int = 0  # records with exactly the contract's fields (all present in order)
+
+    def finish(self, spec: FileSpec) -> None:
+        """Records that took the fast path had every field of the contract."""
+        if self.records_fast:
+            self.present.update(f.source for f in spec.fields)
+
+
+def nfc(value: str) -> str:
+    if value.isascii() or unicodedata.is_normalized("NFC", value):
+        return value
+    return unicodedata.normalize("NFC", value)
+
+
+def preview(value: str | bytes) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="backslashreplace")
+    value = value.replace("\x00", "\\x00")
+    return value if len(value) <= RAW_PREVIEW else value[:RAW_PREVIEW] + f"... ({len(value)} chars)"
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _text_problem(text: str) -> str | None:
+    """Why decoded text cannot be a record: undecodable bytes or binary control characters."""
+    if _SURROGATE.search(text):
+        return "undecodable bytes for the file's encoding"
+    if _CONTROL.search(text):
+        return "binary data (control characters)"
+    return None
+
+
+def _check_required(spec: FileSpec, state: ReadState, file_where: dict) -> None:
+    state.finish(spec)
+    if state.records == 0:
+        return
+    missing = [f.source for f in spec.fields if f.required and f.source not in state.present]
+    if missing:
+        raise SchemaBreakError(
+            f"required field {', '.join(missing)} is missing from every record "
+            "(renamed or dropped by the source system): the system's load stops here",
+            field=missing[0],
+            **file_where,
+        )
+
+
+def _scalar(value: object) -> str | None:
+    """A JSON value as raw text: strings as they are, booleans 'true'/'false', numbers as written."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def _object_record(
+    obj: object,
+    line: int,
+    spec: FileSpec,
+    index: dict[str, int],
+    state: ReadState,
+    raw: str,
+    allow_lists: frozenset[str] = frozenset(),
+) -> Item:
+    if not isinstance(obj, dict):
+        return Reject(
+            line, None, f"expected a JSON object, found {type(obj).__name__}", preview(raw)
+        )
+    values: list[str | None] = [None] * len(spec.fields)
+    extra = None
+    for key, value in obj.items():
+        i = index.get(key)
+        if i is None:
+            if extra is None:
+                extra = {}
+            extra[key] = value
+            state.extra_columns.add(key)
+            continue
+        state.present.add(key)
+        if value.__class__ is str:
+            values[i] = value if value.isascii() else nfc(value)
+            continue
+        try:
+            if isinstance(value, list) and key in allow_lists:
+                values[i] = json.dumps([_scalar(v) for v in value], ensure_ascii=False)
+            else:
+                values[i] = _scalar(value)
+        except TypeError as exc:
+            kind = "an object" if isinstance(value, dict) else f"a {exc}"
+            return Reject(line, key, f"expected a text value, found {kind}", preview(raw))
+    return Record(line, values, extra)
+
+
+def read_jsonl(
+    path: Path, spec: FileSpec, encoding: str, state: ReadState, where: dict
+) -> Iterator[Item]:
+    """hoso.jsonl: one JSON object per line, every value a string."""
+    index = {f.source: i for i, f in enumerate(spec.fields)}
+    names = tuple(f.source for f in spec.fields)
+    utf8 = encoding in ("utf-8", "utf-8-sig")
+    line_no = 0
+    with path.open("rb") as f:
+        while True:
+            line = f.readline(MAX_RECORD_BYTES + 1)
+            if not line:
+                break
+            line_no += 1
+            if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):
+                size = len(line)
+                head = line[:RAW_PREVIEW]
+                while line and not line.endswith(b"\n"):
+                    line = f.readline(MAX_RECORD_BYTES)
+                    size += len(line)
+                state.records += 1
+                yield Reject(
+                    line_no, None, f"record of {size} bytes exceeds the 1 MiB limit", preview(head)
+                )
+                continue
+            if line_no == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]  # a UTF-8 byte order mark is not part of the record
+            last = not line.endswith(b"\n")
+            if not line.strip():
+                continue  # a blank line is not a record (line numbers stay physical)
+            state.records += 1
+            try:
+                # orjson reads UTF-8 bytes directly (and refuses invalid UTF-8)
+                obj = orjson.loads(line if utf8 else line.decode(encoding))
+            except (orjson.JSONDecodeError, UnicodeDecodeError) as exc:
+                try:
+                    text = line.decode(encoding)
+                except UnicodeDecodeError as bad:
+                    problem = f"undecodable bytes for {encoding} at byte {bad.start}"
+                    yield Reject(line_no, None, problem, preview(line))
+                    continue
+                if last:
+                    raise SourceFormatError(
+                        f"file is cut short: the last line ({line_no}) is an incomplete JSON object",
+                        line=line_no,
+                        **where,
+                    ) from None
+                problem = _text_problem(text) or f"not valid JSON ({exc})"
+                yield Reject(line_no, None, problem, preview(text))
+                continue
+            # fast path: the usual record has exactly the contract's fields, in order, all strings
+            if obj.__class__ is dict and tuple(obj) == names:
+                values = list(obj.values())
+                if all(v.__class__ is str for v in values):
+                    if not line.isascii():
+                        for i, v in enumerate(values):
+                            if not v.isascii() and not unicodedata.is_normalized("NFC", v):
+                                values[i] = unicodedata.normalize("NFC", v)
+                    state.records_fast += 1
+                    yield Record(line_no, values, None)
+                    continue
+            text = line.decode(encoding, errors="replace")
+            yield _object_record(obj, line_no, spec, index, state, text)
+    _check_required(spec, state, where)
+
+
+def _split_csv(text: str, strict: bool) -> list[str] | None:
+    try:
+        rows = list(csv.reader([text], strict=strict))
+    except csv.Error:
+        return None
+    return rows[0] if len(rows) == 1 else None
+
+
+def read_csv(
+    path: Path, spec: FileSpec, encoding: str, state: ReadState, where: dict
+) -> Iterator[Item]:
+    """RFC 4180 CSV with a header; a record is located by its 1-based data line (header excluded)."""
+    open_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+    with path.open("r", encoding=open_encoding, errors="surrogateescape", newline="") as f:
+        lines = _PushbackLines(f)
+        header = _next_csv_record(lines)
+        if header is None:
+            return
+        header_fields = _split_csv(header[1], strict=False) or []
+        by_key = {header_key(f.source): i for i, f in enumerate(spec.fields)}
+        by_key.update({f.column: i for i, f in enumerate(spec.fields)})
+        positions: list[
+            tuple[int, int | str]
+        ] = []  # (position in file row, spec index or extra name)
+        for pos, name in enumerate(header_fields):
+            i = by_key.get(header_key(name))
+            if i is None:
+                extra_name = name.replace("\ufeff", "").strip()
+                positions.append((pos, extra_name))
+                state.extra_columns.add(extra_name)
+            else:
+                positions.append((pos, i))
+                state.present.add(spec.fields[i].source)
+        missing = [f.source for f in spec.fields if f.required and f.source not in state.present]
+        if missing:
+            raise SchemaBreakError(
+                f"required column {', '.join(missing)} is missing from the header "
+                f"(found: {', '.join(header_fields)}): the system's load stops here",
+                field=missing[0],
+                line=1,
+                **where,
+            )
+        width = len(header_fields)
+        plain = all(isinstance(t, int) for _, t in positions) and [t for _, t in positions] == list(
+            range(len(spec.fields))
+        )
+        nfields = len(spec.fields)
+        data_no = 0
+        while (rec := _next_csv_record(lines)) is not None:
+            n_lines, text, last = rec
+            data_no += 1
+            state.records += 1
+            if not text.isascii():
+                problem = _text_problem(text)
+                if problem:
+                    yield Reject(data_no, None, problem, preview(text))
+                    continue
+                text = nfc(text)
+            row = text.split(",") if '"' not in text else _split_csv(text, strict=True)
+            if row is not None and len(row) != width and n_lines > 1:
+                row = None
+            if row is None and n_lines > 1:
+                # an unbalanced quote swallowed the following lines: reject this line alone
+                first, rest = text.split("\n", 1) if "\n" in text else (text, "")
+                lines.push_back(rest, n_lines - 1)
+                row = _split_csv(first, strict=False)
+                text = first
+            if row is None or len(row) != width:
+                if last and (row is None or len(row) < width):
+                    raise SourceFormatError(
+                        f"file is cut short: the last row ({data_no}) has "
+                        f"{0 if row is None else len(row)} of {width} fields",
+                        line=data_no,
+                        **where,
+                    )
+                found = "none readable" if row is None else str(len(row))
+                quotes = "unbalanced quotes; " if text.count('"') % 2 else ""
+                yield Reject(
+                    data_no, None, f"{quotes}expected {width} fields, found {found}", preview(text)
+                )
+                continue
+            if plain:
+                yield Record(data_no, row, None)
+                continue
+            values: list[str | None] = [None] * nfields
+            extra = None
+            for pos, target in positions:
+                if isinstance(target, int):
+                    values[target] = row[pos]
+                else:
+                    if extra is None:
+                        extra = {}
+                    extra[target] = row[pos]
+            yield Record(data_no, values, extra)
+
+
+class _PushbackLines:
+    """Physical lines of a text file, with lines that must be read again pushed back."""
+
+    def __init__(self, f) -> None:
+        self._f = f
+        self._pending: list[str] = []
+
+    def push_back(self, text: str, n_lines: int) -> None:
+        if text:
+            parts = text.split("\n")
+            self._pending = (
+                [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else []) + self._pending
+            )
+
+    def readline(self) -> str:
+        if self._pending:
+            return self._pending.pop(0)
+        return self._f.readline()
+
+
+def _next_csv_record(lines: _PushbackLines) -> tuple[int, str, bool] | None:
+    """The next CSV record's text (a quoted field may span lines): (physical lines, text, is_last)."""
+    while True:
+        line = lines.readline()
+        if not line:
+            return None
+        if line.strip("\r\n"):
+            break
+    parts = [line]
+    quotes = line.count('"')
+    while quotes % 2 and len(parts) < MAX_CONTINUATION_LINES:
+        more = lines.readline()
+        if not more:
+            break
+        parts.append(more)
+        quotes += more.count('"')
+    text = "".join(parts)
+    last = not text.endswith("\n")
+    return len(parts), text.rstrip("\r\n"), last
+
+
+_UNSAFE_XML = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def read_xml(
+    path: Path, spec: FileSpec, encoding: str, state: ReadState, where: dict
+) -> Iterator[Item]:
+    """trangthai.xml: a root element holding one element per record. Each element is parsed on its
+    own, so a bad element is quarantined without losing the others. DTDs and entities are refused."""
+    from defusedxml import ElementTree as SafeET
+
+    index = {f.source: i for i, f in enumerate(spec.fields)}
+    open_re = re.compile(rf"<{re.escape(spec.element)}[\s>/]")
+    close_tag = f"</{spec.element}>"
+    element_no = 0
+    with path.open("r", encoding=encoding, errors="surrogateescape", newline="") as f:
+
+        def more() -> str:
+            text = f.read(1 << 16)
+            if _UNSAFE_XML.search(text):
+                raise SourceFormatError(
+                    "declares a DTD or entities (<!DOCTYPE/<!ENTITY): refused, "
+                    "external entities are never resolved",
+                    **where,
+                )
+            return text
+
+        buf = more()
+        eof = not buf
+        while True:
+            m = open_re.search(buf)
+            if m is None:
+                if eof:
+                    break
+                chunk = more()
+                if chunk:
+                    buf = buf[-(len(spec.element) + 2) :] + chunk  # keep a possibly split tag
+                else:
+                    eof = True
+                continue
+            start = m.start()
+            end = buf.find(close_tag, start)
+            nxt = open_re.search(buf, start + 1)
+            if end >= 0 and (nxt is None or end < nxt.start()):
+                element_no += 1
+                yield _xml_record(
+                    buf[start : end + len(close_tag)], element_no, spec, index, state, SafeET
+                )
+                buf = buf[end + len(close_tag) :]
+                continue
+            if nxt is not None:
+                element_no += 1
+                state.records += 1
+                yield Reject(
+                    element_no,
+                    None,
+                    f"<{spec.element}> element is not closed",
+                    preview(buf[start : nxt.start()]),
+                )
+                buf = buf[nxt.start() :]
+                continue
+            if eof:
+                raise SourceFormatError(
+                    f"file is cut short inside <{spec.element}> element {element_no + 1}",
+                    line=element_no + 1,
+                    **where,
+                )
+            chunk = more()
+            eof = not chunk
+            buf += chunk
+    if not re.search(r"</\w+>\s*$", buf):
+        raise SourceFormatError("file is cut short: the root element is not closed", **where)
+    _check_required(spec, state, where)
+
+
+def _xml_record(
+    chunk: str, number: int, spec: FileSpec, index: dict[str, int], state: ReadState, SafeET
+) -> Item:
+    state.records += 1
+    problem = _text_problem(chunk)
+    if problem:
+        return Reject(number, None, problem, preview(chunk))
+    try:
+        element = SafeET.fromstring(chunk)
+    except Exception as exc:  # noqa: BLE001 - ParseError and defusedxml's refusals alike
+        return Reject(number, None, f"bad XML element ({exc})", preview(chunk))
+    values: list[str | None] = [None] * len(spec.fields)
+    extra = None
+    for child in element:
+        tag = child.tag
+        if len(child):
+            return Reject(
+                number, tag, f"<{tag}> has nested elements, expected text", preview(chunk)
+            )
+        text = nfc(child.text.strip()) if child.text else ""
+        i = index.get(tag)
+        if i is None:
+            if extra is None:
+                extra = {}
+            extra[tag] = text
+            state.extra_columns.add(tag)
+        else:
+            values[i] = text
+            state.present.add(tag)
+    return Record(number, values, extra)
+
+
+def read_json_array(
+    path: Path, spec: FileSpec, encoding: str, state: ReadState, where: dict
+) -> Iterator[Item]:
+    """coquan.json / thutuc.json: a complete snapshot, a JSON array of objects (small files)."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    except UnicodeDecodeError as exc:
+        raise SourceFormatError(
+            f"undecodable bytes for {encoding} at byte {exc.start}", **where
+        ) from None
+    try:
+        items = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise SourceFormatError(
+            f"not a valid JSON document, cut short or damaged ({exc})", **where
+        ) from None
+    if not isinstance(items, list):
+        raise SourceFormatError(
+            f"expected a JSON array of records, found {type(items).__name__}", **where
+        )
+    index = {f.source: i for i, f in enumerate(spec.fields)}
+    lists = frozenset(f.source for f in spec.fields)
+    for number, obj in enumerate(items, start=1):
+        state.records += 1
+        yield _object_record(
+            obj,
+            number,
+            spec,
+            index,
+            state,
+            json.dumps(obj, ensure_ascii=False)[:RAW_PREVIEW],
+            lists,
+        )
+    _check_required(spec, state, where)
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.replace(microsecond=0, tzinfo=None).isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return nfc(str(value).strip()) if isinstance(value, str) else str(value)
+
+
+def read_xlsx(
+    path: Path, spec: FileSpec, encoding: str, state: ReadState, where: dict
+) -> Iterator[Item]:
+    """danhgia.xlsx: one sheet, a header row, one rating a row; formulas are never evaluated."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise SourceFormatError(
+            f"not a readable .xlsx workbook, cut short or damaged ({exc})", **where
+        ) from None
+    try:
+        if spec.sheet not in wb.sheetnames:
+            raise SchemaBreakError(
+                f"sheet {spec.sheet!r} is missing (found: {', '.join(wb.sheetnames)})",
+                field=spec.sheet,
+                **where,
+            )
+        rows = wb[spec.sheet].iter_rows()
+        header_cells = next(rows, None)
+        if header_cells is None:
+            return
+        headers = [str(c.value) if c.value is not None else "" for c in header_cells]
+        by_key = {header_key(f.source): i for i, f in enumerate(spec.fields)}
+        targets: list[int | str] = []
+        for name in headers:
+            i = by_key.get(header_key(name))
+            if i is None:
+                targets.append(name.strip())
+                if name.strip():
+                    state.extra_columns.add(name.strip())
+            else:
+                targets.append(i)
+                state.present.add(spec.fields[i].source)
+        missing = [f.source for f in spec.fields if f.required and f.source not in state.present]
+        if missing:
+            raise SchemaBreakError(
+                f"required column {', '.join(missing)} is missing from the header row "
+                f"(found: {', '.join(headers)})",
+                field=missing[0],
+                line=1,
+                **where,
+            )
+        number = 0
+        for cells in rows:
+            if all(c.value is None for c in cells):
+                continue
+            number += 1
+            state.records += 1
+            values: list[str | None] = [None] * len(spec.fields)
+            extra = None
+            bad = None
+            for pos, cell in enumerate(cells):
+                target = targets[pos] if pos < len(targets) else f"column {pos + 1}"
+                name = spec.fields[target].source if isinstance(target, int) else target
+                if cell.data_type == "f" or (
+                    isinstance(cell.value, str) and cell.value.startswith("=")
+                ):
+                    bad = Reject(
+                        number,
+                        name,
+                        f"cell {getattr(cell, 'coordinate', '?')} holds a formula ({str(cell.value)[:80]}); "
+                        "a value was expected and formulas are never evaluated",
+                        preview(" | ".join(str(c.value) for c in cells)),
+                    )
+                    break
+                text = _cell_text(cell.value)
+                if isinstance(target, int):
+                    values[target] = text
+                elif text is not None:
+                    if extra is None:
+                        extra = {}
+                    extra[target] = text
+            yield bad or Record(number, values, extra)
+    finally:
+        wb.close()
+
+
+READERS: dict[str, Callable[..., Iterator[Item]]] = {
+    "jsonl": read_jsonl,
+    "csv": read_csv,
+    "xml": read_xml,
+    "json": read_json_array,
+    "xlsx": read_xlsx,
+}
+
+
+def read_file(
+    path: Path, spec: FileSpec, encoding: str, state: ReadState, where: dict
+) -> Iterator[Item]:
+    """Stream a file's records; `where` (system, export_date, file) goes into every error."""
+    return READERS[spec.format](path, spec, encoding, state, where)
