@@ -1,0 +1,146 @@
+{#- The keys and (agency, period) pairs a mart recomputes in an incremental run. -#}
+
+{#- Dossiers whose footprint changed since the mart last consumed footprints. -#}
+{% macro changed_dossier_ids(model_name) -%}
+select dossier_id
+from {{ ref('int_dossier_footprints') }}
+where changed_at > {{ consumed_since(model_name) }}
+{%- endmacro %}
+
+{% macro changed_document_ids(model_name) -%}
+select document_id
+from {{ ref('int_document_footprints') }}
+where changed_at > {{ consumed_since(model_name) }}
+{%- endmacro %}
+
+{#- (agency, period) pairs to recompute: every period overlapping [earliest date of a changed
+    footprint, as_of_date] for each agency the footprint ever touched, plus, for every agency
+    of `all_agencies_sql`, the periods that started since the previous build's as_of_date. -#}
+{% macro touched_period_pairs(model_name, footprint_ref, all_agencies_sql, full) -%}
+{%- if full -%}
+select
+    p.period_key,
+    p.period_convention,
+    p.period_type,
+    p.period_label,
+    p.period_start,
+    p.period_end,
+    a.agency_code
+from {{ ref('dim_reporting_period') }} as p
+cross join ({{ all_agencies_sql }}) as a
+where p.period_start <= (select as_of_date from {{ ref('int_warehouse_as_of') }})
+{%- else -%}
+select
+    p.period_key,
+    p.period_convention,
+    p.period_type,
+    p.period_label,
+    p.period_start,
+    p.period_end,
+    c.agency_code
+from {{ ref('dim_reporting_period') }} as p
+inner join (
+    select
+        agency_code,
+        min(fp_from_date) as from_date
+    from {{ footprint_ref }} as f
+    cross join lateral unnest(f.fp_agency_codes) as agency_code
+    where f.changed_at > {{ consumed_since(model_name) }}
+        and f.fp_from_date is not null
+    group by agency_code
+) as c
+    on p.period_end >= c.from_date
+where p.period_start <= (select as_of_date from {{ ref('int_warehouse_as_of') }})
+union
+select
+    p.period_key,
+    p.period_convention,
+    p.period_type,
+    p.period_label,
+    p.period_start,
+    p.period_end,
+    a.agency_code
+from {{ ref('dim_reporting_period') }} as p
+cross join ({{ all_agencies_sql }}) as a
+where p.period_start <= (select as_of_date from {{ ref('int_warehouse_as_of') }})
+    and p.period_start > coalesce({{ previous_as_of(model_name) }}, '-infinity'::date)
+{%- endif -%}
+{%- endmacro %}
+
+{% macro dossier_agencies_sql() -%}
+select distinct agency_code
+from {{ ref('int_dossiers_classified') }}
+where agency_code is not null
+    and (is_received or is_not_accepted)
+{%- endmacro %}
+
+{% macro document_agencies_sql() -%}
+select distinct agency_code
+from {{ ref('stg_docmgmt__documents') }}
+where agency_code is not null
+{%- endmacro %}
+
+{#- Documents whose exchanges fct_documents_exchanged rebuilds: footprint changes, plus the
+    exchanges whose recipient's directory membership changed (a new directory snapshot). -#}
+{% macro documents_to_rebuild_sql(model_name) -%}
+{{ changed_document_ids(model_name) }}
+union
+select t.document_id
+from {{ this }} as t
+where exists (
+        select 1 from {{ ref('stg_audit__published_batches') }} as b
+        where b.system = 'portal'
+            and b.published_at > {{ consumed_since(model_name) }} - interval '{{ var("incremental_lookback_hours") }} hours'
+    )
+    and t.recipient_in_province is distinct from (
+        t.recipient_agency_code in (select agency_code from {{ ref('stg_portal__agencies') }})
+    )
+{%- endmacro %}
+
+{#- nd09 years rpt_cchc_indicators recomputes: the years from the earliest date a changed
+    dossier or document footprint touched, or a new portal batch carries, up to the as-of date;
+    years started since the previous build; every year when a portal day arrived late or was
+    re-sent (its earlier content is not known any more). -#}
+{% macro indicator_touched_years_sql(model_name) -%}
+select
+    y.period_year as report_year,
+    y.period_start,
+    y.period_end
+from {{ ref('dim_reporting_period') }} as y
+where y.period_convention = 'nd09'
+    and y.period_type = 'year'
+    and y.period_start <= (select as_of_date from {{ ref('int_warehouse_as_of') }})
+    and (
+        y.period_end >= (
+            select min(d) from (
+                select min(fp_from_date) as d
+                from {{ ref('int_dossier_footprints') }}
+                where changed_at > {{ consumed_since(model_name) }}
+                union all
+                select min(fp_from_date)
+                from {{ ref('int_document_footprints') }}
+                where changed_at > {{ consumed_since(model_name) }}
+                union all
+                select min(b.export_date)
+                from {{ ref('stg_audit__published_batches') }} as b
+                where b.system = 'portal'
+                    and b.published_at > {{ consumed_since(model_name) }} - interval '{{ var("incremental_lookback_hours") }} hours'
+                union all
+                select min(r.rated_date)
+                from {{ ref('stg_portal__ratings') }} as r
+                inner join {{ ref('stg_audit__published_batches') }} as b
+                    on b.batch_id = r.batch_id
+                where b.published_at > {{ consumed_since(model_name) }} - interval '{{ var("incremental_lookback_hours") }} hours'
+                union all
+                select '-infinity'::date
+                where exists (
+                    select 1 from {{ ref('stg_audit__published_batches') }} as b
+                    where b.system = 'portal'
+                        and b.published_at > {{ consumed_since(model_name) }} - interval '{{ var("incremental_lookback_hours") }} hours'
+                        and b.export_date < coalesce({{ previous_as_of(model_name) }}, '-infinity'::date)
+                )
+            ) as touched
+        )
+        or y.period_start > coalesce({{ previous_as_of(model_name) }}, '-infinity'::date)
+    )
+{%- endmacro %}

@@ -1,0 +1,72 @@
+{{ config(
+    indexes=[
+        {'columns': ['document_id', 'recipient_agency_code'], 'unique': true},
+    ],
+) }}
+
+with recipients as (
+    select * from {{ ref('stg_docmgmt__recipients') }}
+),
+
+documents as (
+    select * from {{ ref('stg_docmgmt__documents') }}
+),
+
+status_firsts as (
+    select * from {{ ref('int_document_status_firsts') }}
+),
+
+directory as (
+    select distinct agency_code from {{ ref('stg_portal__agencies') }}
+),
+
+outgoing as (
+    select * from documents
+    where direction = 'DI'
+),
+
+incoming as (
+    select * from documents
+    where direction = 'DEN'
+),
+
+final as (
+    select
+        recipients.document_id,
+        recipients.recipient_agency_code,
+        outgoing.agency_code as sender_agency_code,
+        recipients.recipient_agency_code in (select agency_code from directory) as recipient_in_province,
+        outgoing.sent_at,
+        outgoing.sending_form,
+        outgoing.digitally_signed,
+        outgoing.via_national_axis,
+        status_firsts.arrived_at,
+        status_firsts.received_at,
+        status_firsts.assigned_at,
+        status_firsts.processing_at,
+        status_firsts.completed_at,
+        -- refused: a 02 was reported and no 03 came after the last 02
+        coalesce(
+            status_firsts.last_refused_at is not null
+            and (status_firsts.last_received_at is null
+                 or status_firsts.last_received_at <= status_firsts.last_refused_at),
+            false
+        ) as refused,
+        incoming.deadline_date as deadline,
+        case
+            when incoming.deadline_date is null then null
+            else coalesce({{ local_date('status_firsts.completed_at') }} <= incoming.deadline_date, false)
+        end as processed_on_time,
+        outgoing.document_id is not null as has_outgoing_row
+    from recipients
+    left join outgoing
+        on outgoing.document_id = recipients.document_id
+    left join status_firsts
+        on status_firsts.document_id = recipients.document_id
+        and status_firsts.reporting_agency_code = recipients.recipient_agency_code
+    left join incoming
+        on incoming.document_id = recipients.document_id
+        and incoming.agency_code = recipients.recipient_agency_code
+)
+
+select * from final

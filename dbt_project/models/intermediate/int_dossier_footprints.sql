@@ -1,0 +1,113 @@
+{{ config(
+    materialized='incremental',
+    unique_key='dossier_id',
+    incremental_strategy='delete+insert',
+    indexes=[
+        {'columns': ['dossier_id'], 'unique': true},
+        {'columns': ['changed_at']},
+    ],
+    post_hook=["{{ record_watermark(this.name) }}"],
+) }}
+
+{#- One row per dossier ever seen: which agencies and dates its figures ever touched, and the
+    export days its versions came in. The marts recompute the (agency, period) pairs of the
+    footprints changed since their last build. -#}
+
+with dossiers as (
+    select * from {{ ref('int_dossiers_classified') }}
+),
+
+versions as (
+    select * from {{ ref('stg_onestop__dossier_versions') }}
+),
+
+published_batches as (
+    select * from {{ ref('stg_audit__published_batches') }}
+    where system = 'onestop'
+),
+
+{% if is_incremental() %}
+new_batches as (
+    select
+        batch_id,
+        export_date
+    from published_batches
+    where published_at > {{ published_since(this.name) }}
+),
+
+candidates as (
+    select distinct dossier_id
+    from versions
+    where batch_id in (select batch_id from new_batches)
+    union
+    select dossier_id
+    from {{ this }}
+    where fp_export_dates && array(select export_date from new_batches)
+),
+{% else %}
+candidates as (
+    select dossier_id from versions
+    union
+    select dossier_id from dossiers
+),
+{% endif %}
+
+export_days as (
+    select
+        dossier_id,
+        array_agg(distinct export_date order by export_date) as export_dates
+    from versions
+    where dossier_id in (select dossier_id from candidates)
+    group by dossier_id
+),
+
+current_state as (
+    select
+        candidates.dossier_id,
+        dossiers.agency_code,
+        dossiers.earliest_date,
+        export_days.export_dates,
+        dossiers.dossier_id is not null as is_present
+    from candidates
+    left join dossiers
+        on dossiers.dossier_id = candidates.dossier_id
+    left join export_days
+        on export_days.dossier_id = candidates.dossier_id
+),
+
+final as (
+    select
+        current_state.dossier_id,
+        array(
+            select distinct a
+            from unnest(
+                array_append(
+                    {% if is_incremental() %}coalesce(previous.fp_agency_codes, array[]::text[]){% else %}array[]::text[]{% endif %},
+                    current_state.agency_code
+                )
+            ) as a
+            where a is not null
+            order by a
+        ) as fp_agency_codes,
+        least(
+            {% if is_incremental() %}previous.fp_from_date,{% endif %}
+            current_state.earliest_date
+        ) as fp_from_date,
+        array(
+            select distinct d
+            from unnest(
+                {% if is_incremental() %}coalesce(previous.fp_export_dates, array[]::date[]) || {% endif %}
+                coalesce(current_state.export_dates, array[]::date[])
+            ) as d
+            order by d
+        ) as fp_export_dates,
+        current_state.is_present,
+        {{ run_stamp() }} as changed_at
+    from current_state
+    {% if is_incremental() %}
+    left join {{ this }} as previous
+        on previous.dossier_id = current_state.dossier_id
+    {% endif %}
+)
+
+select * from final

@@ -1,0 +1,52 @@
+{{ config(
+    indexes=[
+        {'columns': ['procedure_version_key'], 'unique': true},
+        {'columns': ['procedure_code', 'valid_from']},
+    ],
+) }}
+
+with snapshots as (
+    select * from {{ ref('stg_portal__procedures') }}
+),
+
+{{ scd2_from_snapshots('snapshots', 'procedure_code', [
+    'procedure_name', 'field_code', 'field_name', 'government_level', 'agency_codes',
+    'online_level', 'online_level_raw', 'is_on_national_portal', 'has_fees', 'is_payable_online',
+    'offers_postal_service', 'deadline_days', 'is_in_force', 'published_date',
+]) }},
+
+final as (
+    select
+        versioned.procedure_code || '@' || to_char(versioned.valid_from, 'YYYY-MM-DD') as procedure_version_key,
+        versioned.procedure_code,
+        versioned.version_no::integer as version_no,
+        versioned.valid_from,
+        case
+            when versioned.is_current then null
+            when versioned.next_valid_from is not null
+                and versioned.next_valid_from = (
+                    select min(d.snapshot_date) from snapshot_days as d where d.day_no = versioned.last_day_no + 1
+                )
+                then versioned.next_valid_from - 1
+            else versioned.last_seen_date
+        end as valid_to,
+        versioned.is_current,
+        versioned.procedure_name,
+        versioned.field_code,
+        versioned.field_name,
+        versioned.government_level,
+        versioned.agency_codes,
+        versioned.online_level,
+        versioned.online_level_raw,
+        versioned.is_on_national_portal,
+        versioned.has_fees,
+        versioned.is_payable_online,
+        versioned.offers_postal_service,
+        versioned.deadline_days,
+        versioned.is_in_force,
+        versioned.published_date,
+        versioned.snapshots_seen::integer as snapshots_seen
+    from versioned
+)
+
+select * from final

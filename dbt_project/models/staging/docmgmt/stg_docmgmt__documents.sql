@@ -1,0 +1,95 @@
+{{ config(
+    materialized='table',
+    indexes=[
+        {'columns': ['document_id', 'agency_code', 'direction'], 'unique': true},
+        {'columns': ['agency_code']},
+    ],
+) }}
+
+with vanban as (
+    {{ published_rows('docmgmt_vanban') }}
+),
+
+directory as (
+    select distinct agency_code from {{ ref('stg_portal__agencies') }}
+),
+
+typed as (
+    select
+        {{ norm_text('ma_van_ban') }} as document_id,
+        {{ norm_text('so_ky_hieu') }} as number_symbol,
+        {{ norm_code('loai_van_ban') }} as document_type_code,
+        loai_van_ban as document_type_code_raw,
+        {{ norm_text('trich_yeu') }} as subject,
+        {{ norm_code('huong') }} as direction,
+        huong as direction_raw,
+        {{ norm_code('ma_co_quan') }} as agency_code,
+        ma_co_quan as agency_code_raw,
+        {{ norm_code('ma_co_quan_gui') }} as sender_agency_code,
+        ma_co_quan_gui as sender_agency_code_raw,
+        {{ safe_date('ngay_van_ban', 'dd/mm/yyyy') }} as document_date,
+        {{ local_ts('thoi_diem_gui', 'dd/mm/yyyy hh:mm') }} as sent_at,
+        {{ norm_code('hinh_thuc_gui') }} as sending_form,
+        hinh_thuc_gui as sending_form_raw,
+        {{ flag_1('ky_so') }} as digitally_signed,
+        {{ flag_1('lien_thong') }} as via_national_axis,
+        {{ safe_date('han_xu_ly', 'dd/mm/yyyy') }} as deadline_date,
+        {{ local_ts('ngay_cap_nhat', 'dd/mm/yyyy hh:mm') }} as source_updated_at,
+        (
+            {{ is_bad_value('ngay_van_ban', safe_date('ngay_van_ban', 'dd/mm/yyyy')) }}
+            or {{ is_bad_value('thoi_diem_gui', local_ts('thoi_diem_gui', 'dd/mm/yyyy hh:mm')) }}
+            or {{ is_bad_value('han_xu_ly', safe_date('han_xu_ly', 'dd/mm/yyyy')) }}
+            or {{ is_bad_value('ngay_cap_nhat', local_ts('ngay_cap_nhat', 'dd/mm/yyyy hh:mm')) }}
+        ) as has_invalid_date,
+        _extra as extra_fields,
+        _batch_id as batch_id,
+        _export_date as export_date,
+        _line as source_line
+    from vanban
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by document_id, agency_code, direction
+            order by source_updated_at desc nulls last, export_date desc, source_line desc
+        ) as version_rank
+    from typed
+    where document_id is not null
+),
+
+final as (
+    select
+        document_id,
+        agency_code,
+        direction,
+        agency_code_raw,
+        direction_raw,
+        number_symbol,
+        document_type_code,
+        document_type_code_raw,
+        subject,
+        sender_agency_code,
+        sender_agency_code_raw,
+        document_date,
+        sent_at,
+        {{ local_date('sent_at') }} as sent_date,
+        sending_form,
+        sending_form_raw,
+        digitally_signed,
+        via_national_axis,
+        deadline_date,
+        source_updated_at,
+        agency_code in (select agency_code from directory) as is_known_agency,
+        direction in ('DI', 'DEN') as is_known_direction,
+        has_invalid_date,
+        extra_fields,
+        batch_id,
+        export_date,
+        source_line
+    from ranked
+    where version_rank = 1
+)
+
+select * from final

@@ -1,0 +1,100 @@
+{{ config(
+    materialized='table',
+    indexes=[
+        {'columns': ['dossier_id'], 'unique': true},
+        {'columns': ['agency_code']},
+    ],
+) }}
+
+with versions as (
+    select * from {{ ref('stg_onestop__dossier_versions') }}
+),
+
+hoso as (
+    {{ published_rows('onestop_hoso') }}
+),
+
+directory as (
+    select distinct agency_code from {{ ref('stg_portal__agencies') }}
+),
+
+catalogue as (
+    select distinct procedure_code from {{ ref('stg_portal__procedures') }}
+),
+
+{% if not has_pgcrypto() %}
+pii_key_pads as (
+    {{ pii_key_pads_sql() }}
+),
+{% endif %}
+
+latest as (
+    select * from versions
+    where version_rank = 1
+),
+
+hashed as (
+    select
+        latest.*,
+        {{ pii_hash('hoso.chu_ho_so') }} as applicant_name_hash,
+        {{ pii_hash('hoso.so_giay_to') }} as applicant_id_number_hash,
+        {{ pii_hash('hoso.so_dien_thoai') }} as applicant_phone_hash
+    from latest
+    inner join hoso
+        on hoso._batch_id = latest.batch_id
+        and hoso._line = latest.source_line
+    {% if not has_pgcrypto() %}
+    cross join pii_key_pads
+    {% endif %}
+),
+
+final as (
+    select
+        hashed.dossier_id,
+        hashed.agency_code,
+        hashed.agency_code_raw,
+        hashed.procedure_code,
+        hashed.procedure_code_raw,
+        hashed.field_code,
+        hashed.field_code_raw,
+        hashed.channel_code,
+        hashed.applicant_type_code,
+        hashed.applicant_name_hash,
+        hashed.applicant_id_number_hash,
+        hashed.applicant_phone_hash,
+        hashed.submitted_at,
+        hashed.accepted_at,
+        hashed.due_at,
+        hashed.ended_at,
+        hashed.returned_at,
+        {{ local_date('hashed.submitted_at') }} as submitted_date,
+        {{ local_date('hashed.accepted_at') }} as accepted_date,
+        {{ local_date('hashed.due_at') }} as due_date,
+        {{ local_date('hashed.ended_at') }} as ended_date,
+        {{ local_date('hashed.returned_at') }} as returned_date,
+        hashed.return_method_code,
+        hashed.returned_by_post,
+        hashed.status_code,
+        hashed.paid_online,
+        hashed.fee_vnd,
+        hashed.digitised,
+        hashed.source_updated_at,
+        hashed.agency_code in (select agency_code from directory) as is_known_agency,
+        hashed.procedure_code in (select procedure_code from catalogue) as is_known_procedure,
+        (
+            hashed.ended_at < hashed.accepted_at
+            or {{ local_date('hashed.submitted_at') }} > hashed.export_date
+            or {{ local_date('hashed.accepted_at') }} > hashed.export_date
+            or {{ local_date('hashed.ended_at') }} > hashed.export_date
+            or {{ local_date('hashed.returned_at') }} > hashed.export_date
+            or (coalesce(hashed.status_code, 0) not in (1, 3) and hashed.accepted_at is null)
+        ) is true as has_clock_error,
+        hashed.has_invalid_date,
+        hashed.extra_fields,
+        hashed.batch_id,
+        hashed.export_date,
+        hashed.source_line
+    from hashed
+)
+
+select * from final

@@ -1,0 +1,38 @@
+{#- Row-count test of a raw table: for every published batch whose file was recorded in
+    audit.batch_files for this raw table, the rows in raw equal rows_loaded. -#}
+{% test rows_match_batch_files(model, raw_table) %}
+with files as (
+    select
+        f.batch_id,
+        f.file_name,
+        f.rows_loaded
+    from {{ source('audit', 'batch_files') }} as f
+    inner join {{ source('audit', 'load_batches') }} as b
+        on b.batch_id = f.batch_id
+    where b.status = 'published'
+        and regexp_replace(coalesce(f.raw_table, ''), '^raw\.', '') = '{{ raw_table }}'
+),
+
+loaded as (
+    select
+        _batch_id as batch_id,
+        count(*) as rows_in_raw
+    from {{ model }}
+    where _batch_id in (select batch_id from files)
+    group by _batch_id
+),
+
+final as (
+    select
+        files.batch_id,
+        files.file_name,
+        files.rows_loaded,
+        coalesce(loaded.rows_in_raw, 0) as rows_in_raw
+    from files
+    left join loaded
+        on loaded.batch_id = files.batch_id
+    where files.rows_loaded <> coalesce(loaded.rows_in_raw, 0)
+)
+
+select * from final
+{% endtest %}
