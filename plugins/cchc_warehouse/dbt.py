@@ -37,13 +37,14 @@ def target_path() -> Path:
     return home() / "dbt" / "target"
 
 
-def run_dbt(args: list[str], url: str | None = None) -> None:
+def run_dbt(args: list[str], url: str | None = None, *, offline: bool = False) -> None:
     """Run a dbt command in-process (dbtRunner); raise with dbt's own message when it fails."""
     from dbt.cli.main import dbtRunner
 
     from cchc_warehouse.errors import CchcError
 
-    os.environ.update(dbt_env(url))
+    if not offline:
+        os.environ.update(dbt_env(url))
     full = [
         *args,
         "--project-dir",
@@ -68,3 +69,36 @@ def _failed_nodes(result) -> str:
         return "; ".join(f"{r.node.name}: {(r.message or '').strip()[:300]}" for r in bad[:5])
     except Exception:  # noqa: BLE001 - only for the message
         return "see the dbt log above"
+
+
+def manifest_path() -> Path:
+    return target_path() / "manifest.json"
+
+
+def ensure_manifest() -> Path:
+    """dbt's manifest.json, re-parsed when any file of the dbt project is newer (Cosmos renders the
+    build DAG from it: LoadMode.DBT_MANIFEST parses in well under a second)."""
+    path = manifest_path()
+    newest = max(
+        (
+            p.stat().st_mtime
+            for p in DBT_PROJECT_DIR.rglob("*")
+            if p.is_file() and "target" not in p.parts
+        ),
+        default=0.0,
+    )
+    if not path.exists() or path.stat().st_mtime < newest:
+        os.environ.update({k: v for k, v in dbt_env_offline().items() if k not in os.environ})
+        run_dbt(["parse"], url=None, offline=True)
+    return path
+
+
+def dbt_env_offline() -> dict[str, str]:
+    """Profile variables for commands that never connect (parse): no warehouse is started."""
+    return {
+        "CCHC_DBT_HOST": "localhost",
+        "CCHC_DBT_PORT": "5432",
+        "CCHC_DBT_USER": "postgres",
+        "CCHC_DBT_PASSWORD": "",
+        "CCHC_DBT_DBNAME": "postgres",
+    }

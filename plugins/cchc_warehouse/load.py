@@ -26,7 +26,14 @@ from cchc_warehouse.warehouse import connect
 log = logging.getLogger(__name__)
 
 QUARANTINE_COLUMNS = (
-    "batch_id", "system", "export_date", "file_name", "line_number", "field", "reason", "raw",
+    "batch_id",
+    "system",
+    "export_date",
+    "file_name",
+    "line_number",
+    "field",
+    "reason",
+    "raw",
 )
 
 
@@ -79,7 +86,11 @@ def _lock_day(conn: psycopg.Connection, system: str, export_date: date) -> None:
 
 
 def record_day_event(
-    system: str, export_date: date, event: str, message: str, file_name: str | None = None,
+    system: str,
+    export_date: date,
+    event: str,
+    message: str,
+    file_name: str | None = None,
     url: str | None = None,
 ) -> None:
     """Note a failed, missing or late day in audit.day_events (its own transaction)."""
@@ -105,11 +116,16 @@ def load_day(
     Raises ManifestError / SourceFormatError (recorded in audit.day_events) when the day cannot be
     loaded as a whole: no manifest, checksum or row-count mismatch, truncated file, schema break.
     """
-    folder = landing.DayFolder(system, export_date, landing.day_path(landing_dir, system, export_date))
+    folder = landing.DayFolder(
+        system, export_date, landing.day_path(landing_dir, system, export_date)
+    )
     try:
         if not folder.path.is_dir():
-            raise ManifestError("the export-day folder has not landed", system=system,
-                                export_date=export_date.isoformat())
+            raise ManifestError(
+                "the export-day folder has not landed",
+                system=system,
+                export_date=export_date.isoformat(),
+            )
         manifest = landing.read_manifest(folder)
         checks, unlisted = landing.verify_files(folder, manifest)
         return _load_checked(folder, manifest, checks, unlisted, url, loaded_by, force)
@@ -130,7 +146,9 @@ def _load_checked(
 ) -> BatchResult:
     system, export_date = folder.system, folder.export_date
     result = BatchResult(system, export_date, "loaded")
-    result.warnings += [f"{name}: present but not named in manifest.json; not loaded" for name in unlisted]
+    result.warnings += [
+        f"{name}: present but not named in manifest.json; not loaded" for name in unlisted
+    ]
     result.warnings += [f"{c.name}: {c.note}" for c in checks if c.note]
     with connect(url) as conn:
         _lock_day(conn, system, export_date)
@@ -165,8 +183,13 @@ def _load_checked(
             "manifest, status, arrived_late, loaded_by, message) "
             "values (%s, %s, %s, %s, %s, 'loaded', %s, %s, %s) returning batch_id",
             (
-                system, export_date, manifest.province_code, manifest.generated_at,
-                json.dumps(manifest.raw, ensure_ascii=False), result.arrived_late, loaded_by,
+                system,
+                export_date,
+                manifest.province_code,
+                manifest.generated_at,
+                json.dumps(manifest.raw, ensure_ascii=False),
+                result.arrived_late,
+                loaded_by,
                 "; ".join(result.warnings) or None,
             ),
         ).fetchone()[0]
@@ -174,7 +197,9 @@ def _load_checked(
         for check in checks:
             entry = manifest.file(check.name)
             result.files.append(_copy_file(conn, batch_id, folder, check, entry.rows))
-        conn.execute("update audit.load_batches set loaded_at = now() where batch_id = %s", (batch_id,))
+        conn.execute(
+            "update audit.load_batches set loaded_at = now() where batch_id = %s", (batch_id,)
+        )
     log.info("%s (batch %s)", result.summary(), batch_id)
     return result
 
@@ -197,7 +222,9 @@ def _abandon_unpublished(conn: psycopg.Connection, system: str, export_date: dat
 def _delete_batch_rows(conn: psycopg.Connection, system: str, batch_ids: list[int]) -> None:
     for table in RAW_TABLES[system]:
         conn.execute(
-            sql.SQL("delete from {} where _batch_id = any(%s)").format(sql.Identifier(*table.split("."))),
+            sql.SQL("delete from {} where _batch_id = any(%s)").format(
+                sql.Identifier(*table.split("."))
+            ),
             (batch_ids,),
         )
 
@@ -211,9 +238,15 @@ def _copy_file(
 ) -> FileResult:
     started = time.perf_counter()
     spec = SPECS.get((folder.system, check.name))
-    where = {"system": folder.system, "export_date": folder.export_date.isoformat(), "file": check.name}
+    where = {
+        "system": folder.system,
+        "export_date": folder.export_date.isoformat(),
+        "file": check.name,
+    }
     if spec is None:
-        raise ManifestError("manifest names a file that is not part of the source contract", **where)
+        raise ManifestError(
+            "manifest names a file that is not part of the source contract", **where
+        )
     state = ReadState()
     rejects = []
     loaded = 0
@@ -221,7 +254,8 @@ def _copy_file(
     batch = str(batch_id)
     table = sql.Identifier(*spec.table.split("."))
     columns = sql.SQL(", ").join(
-        sql.Identifier(c) for c in (*spec.columns, "_extra", "_batch_id", "_export_date", "_file", "_line")
+        sql.Identifier(c)
+        for c in (*spec.columns, "_extra", "_batch_id", "_export_date", "_file", "_line")
     )
     with conn.cursor().copy(sql.SQL("copy {} ({}) from stdin").format(table, columns)) as copy:
         write_row = copy.write_row
@@ -239,18 +273,34 @@ def _copy_file(
             )
         ) as copy:
             for r in rejects:
-                copy.write_row((batch, folder.system, day, check.name, r.line, r.field, r.reason, r.raw))
+                copy.write_row(
+                    (batch, folder.system, day, check.name, r.line, r.field, r.reason, r.raw)
+                )
         for r in rejects[:5]:
             log.warning(
-                "%s %s %s:%s%s quarantined: %s", folder.system, day, check.name, r.line,
-                f" field {r.field}" if r.field else "", r.reason,
+                "%s %s %s:%s%s quarantined: %s",
+                folder.system,
+                day,
+                check.name,
+                r.line,
+                f" field {r.field}" if r.field else "",
+                r.reason,
             )
         if len(rejects) > 5:
-            log.warning("%s %s %s: %d more records quarantined", folder.system, day, check.name, len(rejects) - 5)
+            log.warning(
+                "%s %s %s: %d more records quarantined",
+                folder.system,
+                day,
+                check.name,
+                len(rejects) - 5,
+            )
     if state.extra_columns:
         log.warning(
             "%s %s %s: new fields not in the contract, kept in _extra: %s",
-            folder.system, day, check.name, ", ".join(sorted(state.extra_columns)),
+            folder.system,
+            day,
+            check.name,
+            ", ".join(sorted(state.extra_columns)),
         )
     if state.records != rows_declared:
         raise ManifestError(
@@ -294,7 +344,8 @@ def publish_batch(batch_id: int, *, url: str | None = None) -> None:
     """Make a validated batch the day's content: retire the previous batch and its raw rows."""
     with connect(url) as conn:
         row = conn.execute(
-            "select system, export_date, status from audit.load_batches where batch_id = %s", (batch_id,)
+            "select system, export_date, status from audit.load_batches where batch_id = %s",
+            (batch_id,),
         ).fetchone()
         if row is None:
             raise CchcError(f"batch {batch_id} does not exist")
@@ -308,7 +359,8 @@ def publish_batch(batch_id: int, *, url: str | None = None) -> None:
         if status != "loaded":
             raise CchcError(
                 f"batch {batch_id} is {status}, not loaded: a newer load of this day replaced it",
-                system=system, export_date=export_date.isoformat(),
+                system=system,
+                export_date=export_date.isoformat(),
             )
         old = [
             r[0]
@@ -324,8 +376,13 @@ def publish_batch(batch_id: int, *, url: str | None = None) -> None:
             "update audit.load_batches set status = 'published', published_at = now() where batch_id = %s",
             (batch_id,),
         )
-    log.info("%s %s: batch %s published%s", system, export_date, batch_id,
-             f", replacing batch {', '.join(map(str, old))}" if old else "")
+    log.info(
+        "%s %s: batch %s published%s",
+        system,
+        export_date,
+        batch_id,
+        f", replacing batch {', '.join(map(str, old))}" if old else "",
+    )
 
 
 def reject_batch(batch_id: int, reason: str, *, url: str | None = None) -> None:
@@ -339,7 +396,9 @@ def reject_batch(batch_id: int, reason: str, *, url: str | None = None) -> None:
     log.error("batch %s rejected: %s", batch_id, reason)
 
 
-def validate_and_publish(result: BatchResult, *, url: str | None = None, validate: bool = True) -> BatchResult:
+def validate_and_publish(
+    result: BatchResult, *, url: str | None = None, validate: bool = True
+) -> BatchResult:
     """Run the batch's quality checks, then publish it or reject it (QualityError)."""
     if result.status != "loaded" or result.batch_id is None:
         return result
@@ -355,7 +414,8 @@ def validate_and_publish(result: BatchResult, *, url: str | None = None, validat
             result.status = "rejected"
             raise QualityError(
                 f"critical quality check failed, batch {result.batch_id} not published: {reason}",
-                system=result.system, export_date=result.export_date.isoformat(),
+                system=result.system,
+                export_date=result.export_date.isoformat(),
             )
     publish_batch(result.batch_id, url=url)
     result.status = "published"
@@ -363,8 +423,14 @@ def validate_and_publish(result: BatchResult, *, url: str | None = None, validat
 
 
 def ingest_day(
-    landing_dir: Path, system: str, export_date: date, *, url: str | None = None,
-    loaded_by: str = "cli", validate: bool = True, force: bool = False,
+    landing_dir: Path,
+    system: str,
+    export_date: date,
+    *,
+    url: str | None = None,
+    loaded_by: str = "cli",
+    validate: bool = True,
+    force: bool = False,
 ) -> BatchResult:
     """Load, validate and publish one export day (what the DAG's tasks do, in one call)."""
     result = load_day(landing_dir, system, export_date, url=url, loaded_by=loaded_by, force=force)
