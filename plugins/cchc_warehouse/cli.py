@@ -127,6 +127,18 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from cchc_warehouse import demo
+
+    return demo.run()
+
+
+def cmd_airflow(args: argparse.Namespace) -> int:
+    from cchc_warehouse import airflow_env
+
+    return airflow_env.run_stack(args.landing)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from cchc_warehouse.reports import write_report
 
@@ -208,6 +220,13 @@ def build_parser() -> argparse.ArgumentParser:
     do = sub.add_parser("docs", help="build dbt docs and Great Expectations Data Docs")
     do.add_argument("--no-data-docs", action="store_true")
     do.set_defaults(func=cmd_docs)
+
+    de = sub.add_parser("demo", help="generate a small province, run the DAGs on Airflow, print the year")
+    de.set_defaults(func=cmd_demo)
+
+    af = sub.add_parser("airflow", help="run Airflow (api-server, scheduler, dag-processor, triggerer)")
+    af.add_argument("--landing", default=os.environ.get("CCHC_LANDING_DIR"), help="landing folder")
+    af.set_defaults(func=cmd_airflow)
 
     r = sub.add_parser(
         "report", help="write the annual CCHC appendix / period forms (.xlsx, .html)"

@@ -188,3 +188,38 @@ def ingest_dag(system: str, files: str, doc_md: str | None = None):
         wait >> publish_batch(check_batch(load_export_day()))
 
     return ingest()
+
+
+def dbt_task_group(group_id: str = "dbt"):
+    """The dbt project rendered as Airflow tasks by Cosmos, from dbt's manifest (no `dbt ls` at
+    parse time): one task per model, seed and snapshot, each followed by its tests."""
+    from cosmos import DbtTaskGroup, ExecutionConfig, LoadMode, ProfileConfig, ProjectConfig, RenderConfig
+    from cosmos.constants import ExecutionMode, InvocationMode, TestBehavior
+
+    from cchc_warehouse import dbt
+    from cchc_warehouse.airflow_env import DBT_POOL
+
+    manifest = dbt.ensure_manifest()
+    mode = ExecutionMode(os.environ.get("CCHC_COSMOS_EXECUTION_MODE", "local"))
+    return DbtTaskGroup(
+        group_id=group_id,
+        project_config=ProjectConfig(
+            dbt_project_path=dbt.DBT_PROJECT_DIR,
+            manifest_path=manifest,
+            project_name="cchc",
+            install_dbt_deps=False,
+        ),
+        profile_config=ProfileConfig(
+            profile_name=dbt.PROFILE_NAME,
+            target_name=dbt.TARGET,
+            profiles_yml_filepath=dbt.DBT_PROJECT_DIR / "profiles.yml",
+        ),
+        execution_config=ExecutionConfig(execution_mode=mode, invocation_mode=InvocationMode.DBT_RUNNER),
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST,
+            test_behavior=TestBehavior.AFTER_EACH,
+            emit_datasets=False,  # Cosmos cannot build dataset URIs from a unix-socket profile
+            enable_mock_profile=False,
+        ),
+        operator_args={"pool": DBT_POOL, "install_deps": False},
+    )

@@ -1,0 +1,48 @@
+# The commands of the README. Every target installs what it needs first (uv, then the locked venv).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+CCHC := $(VENV)/bin/cchc
+export UV_COMPILE_BYTECODE := 1
+
+.PHONY: install demo test test-fast bench airflow docs lint clean-warehouse
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5,<1"
+	$(PYTHON) -m uv sync --frozen --python $(PYTHON)
+	@touch $@
+
+## make demo: generate a small province, run the DAGs on Airflow, print the on-time table
+demo: install
+	$(CCHC) demo
+
+## make test: every test (unit, integration on an embedded PostgreSQL, end-to-end on Airflow)
+test: install
+	$(VENV)/bin/pytest
+
+## make test-fast: unit tests only (no database)
+test-fast: install
+	$(VENV)/bin/pytest tests/unit -q
+
+## make bench: province-scale benchmarks, written to bench/RESULTS.md
+bench: install
+	$(VENV)/bin/python -m bench.run
+
+## make airflow: api-server, scheduler, dag-processor and triggerer on the embedded warehouse
+airflow: install
+	$(CCHC) airflow
+
+## make docs: dbt docs and Great Expectations Data Docs
+docs: install
+	$(CCHC) docs
+
+lint: install
+	$(VENV)/bin/ruff check plugins dags tests bench
+	$(VENV)/bin/ruff format --check plugins dags tests bench
+
+## make clean-warehouse: stop the embedded PostgreSQL and delete .cchc/ (all local data)
+clean-warehouse:
+	-$(CCHC) warehouse stop
+	rm -rf .cchc

@@ -1,0 +1,39 @@
+"""Publish what people read once the marts are current: Great Expectations Data Docs, dbt docs
+(with the warehouse catalog) and the report files. Scheduled on the `cchc_marts` Asset."""
+
+from airflow.sdk import DAG, dag, task
+
+from cchc_warehouse.orchestration import DEFAULT_ARGS, MARTS, START, task_failed
+
+
+@dag(
+    dag_id="publish_reports",
+    description="Data Docs, dbt docs and report files, after each warehouse build",
+    schedule=[MARTS],
+    start_date=START,
+    catchup=False,
+    max_active_runs=1,
+    default_args={**DEFAULT_ARGS, "on_failure_callback": task_failed},
+    tags=["cchc", "publish"],
+    doc_md=__doc__,
+)
+def publish_reports():
+    @task
+    def data_docs() -> str:
+        """Great Expectations Data Docs: every batch validation, in HTML."""
+        from cchc_warehouse import publish
+
+        return str(publish.build_data_docs())
+
+    @task(pool="dbt")
+    def dbt_docs() -> str:
+        """dbt docs with the catalog: what BI users read about every mart and column."""
+        from cchc_warehouse import publish
+
+        return str(publish.build_dbt_docs())
+
+    data_docs()
+    dbt_docs()
+
+
+dag: DAG = publish_reports()

@@ -1,0 +1,150 @@
+"""`make demo`: a small province from the simulator, loaded night by night by the real Airflow DAGs
+(dag.test, in this process), built by the build DAG (Cosmos + dbt), then the year's on-time table."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from cchc_warehouse.formatting import vn_int, vn_pct
+
+log = logging.getLogger(__name__)
+
+DEMO_START = date(2021, 10, 15)  # nd09 months 2021-11 and 2021-12: the end of the nd09 year 2021
+DEMO_END = date(2021, 12, 14)
+DEMO_YEAR = 2021
+SYSTEMS = ("onestop", "docmgmt", "portal")
+
+YEAR_TABLE_SQL = """
+select
+    r.agency_code,
+    coalesce(a.agency_name, '(không có trong danh mục)') as agency_name,
+    r.received,
+    r.resolved,
+    r.resolved_early,
+    r.resolved_on_time,
+    r.resolved_late,
+    r.pending,
+    r.on_time_rate
+from marts.rpt_dossier_resolution as r
+left join marts.dim_agency as a
+    on a.agency_code = r.agency_code and a.is_current
+where r.period_convention = 'nd09' and r.period_type = 'year' and r.period_label = %s
+order by r.received desc, r.agency_code
+"""
+
+
+@contextlib.contextmanager
+def output_to(path: Path):
+    """Send everything written to fd 1 and 2 (Airflow's task logs) to a file; keep the console."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with path.open("ab") as f:
+        os.dup2(f.fileno(), 1)
+        os.dup2(f.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def run(console: Console | None = None) -> int:
+    from cchc_warehouse import airflow_env, simulate, warehouse
+    from cchc_warehouse.orchestration_runs import run_build, run_ingest
+
+    console = console or Console(highlight=False)
+    home = warehouse.home()
+    landing = home / "demo" / "landing"
+    airflow_log = home / "demo" / "airflow.log"
+    started = time.perf_counter()
+
+    console.rule("[bold]CCHC warehouse demo")
+    url = warehouse.warehouse_url()
+    warehouse.bootstrap(url)
+    console.print(f"Warehouse (embedded PostgreSQL): {url}")
+
+    if landing.exists():
+        shutil.rmtree(landing)
+    console.print(f"Generating a small province's exports {DEMO_START} .. {DEMO_END} into {landing}")
+    simulate.generate(landing, DEMO_START, DEMO_END, seed=2021, scale="small", defects="all")
+
+    console.print(f"Preparing Airflow (metadata in the '{warehouse.AIRFLOW_DB}' database; task logs in {airflow_log})")
+    airflow_env.apply(landing)
+    with output_to(airflow_log):
+        airflow_env.migrate()
+    day = DEMO_START
+    n_days = (DEMO_END - DEMO_START).days + 1
+    for i in range(n_days):
+        day = date.fromordinal(DEMO_START.toordinal() + i)
+        with output_to(airflow_log):
+            states = {system: run_ingest(system, day) for system in SYSTEMS}
+        cells = "  ".join(f"{s} {'ok' if st == 'success' else st.upper()}" for s, st in states.items())
+        console.print(f"  night of {day}: ingest DAGs {cells}")
+    console.print("Building the marts: build_warehouse DAG (Cosmos renders each dbt model and its tests)")
+    with output_to(airflow_log):
+        build_state = run_build()
+    if build_state != "success":
+        console.print(f"[red]build_warehouse ended {build_state}; see {airflow_log}")
+        return 1
+
+    print_year_table(console, DEMO_YEAR)
+    _print_next_steps(console, url, landing, airflow_log, time.perf_counter() - started)
+    return 0
+
+
+def print_year_table(console: Console, year: int) -> None:
+    from cchc_warehouse.warehouse import connect
+
+    with connect() as conn:
+        rows = conn.execute(YEAR_TABLE_SQL, (str(year),)).fetchall()
+        period = conn.execute(
+            "select period_start, period_end from marts.dim_reporting_period where period_convention = 'nd09' "
+            "and period_type = 'year' and period_label = %s",
+            (str(year),),
+        ).fetchone()
+    from cchc_warehouse.formatting import vn_period
+
+    title = f"Tình hình, kết quả giải quyết TTHC năm {year} ({vn_period(*period)})" if period else str(year)
+    t = Table(title=title, title_justify="left")
+    for col, justify in (
+        ("Cơ quan", "left"), ("Mã", "left"), ("Tiếp nhận", "right"), ("Đã giải quyết", "right"),
+        ("Trước hạn", "right"), ("Đúng hạn", "right"), ("Quá hạn", "right"),
+        ("Đang giải quyết", "right"), ("Tỷ lệ đúng hạn", "right"),
+    ):
+        t.add_column(col, justify=justify)
+    totals = [0] * 6
+    for r in rows:
+        t.add_row(r[1], r[0], *(vn_int(v) for v in r[2:8]), vn_pct(r[8]))
+        totals = [a + (b or 0) for a, b in zip(totals, r[2:8], strict=True)]
+    on_time = (totals[2] + totals[3]) / totals[1] * 100 if totals[1] else None
+    t.add_row("[bold]Toàn tỉnh", "", *(f"[bold]{vn_int(v)}" for v in totals), f"[bold]{vn_pct(on_time)}")
+    console.print(t)
+
+
+def _print_next_steps(console: Console, url: str, landing: Path, airflow_log: Path, seconds: float) -> None:
+    from cchc_warehouse import dbt
+    from cchc_warehouse.warehouse import home
+
+    console.print(f"\nDone in {seconds:.0f} s. Where to look next:")
+    console.print(f"  warehouse URL      {url}   (psql \"{url}\"; BI reads schema marts as role bi_reader)")
+    console.print(f"  landing folder     {landing}   (ground truth in {landing / '_truth'})")
+    console.print(f"  load audit         .venv/bin/cchc status")
+    console.print(f"  Data Docs (GX)     {home() / 'gx' / 'data_docs' / 'local_site' / 'index.html'}   (make docs)")
+    console.print(f"  dbt docs           {dbt.target_path() / 'index.html'}   (make docs)")
+    console.print(f"  Airflow task logs  {airflow_log}   (make airflow for the UI)")
