@@ -1,6 +1,6 @@
 {#- Run before every dbt invocation: extensions, the incremental bookkeeping table, warnings. -#}
 {% macro cchc_on_run_start() %}
-    {%- if pii_key_is_default() -%}
+    {%- if execute and pii_key_is_default() -%}
         {{ log("WARNING: CCHC_PII_KEY is not set: applicant identifiers are hashed with the development key 'cchc-development-key-NOT-SECRET'. Set CCHC_PII_KEY outside development.", info=True) }}
     {%- endif -%}
     do $$

@@ -45,18 +45,20 @@ islands as (
 ),
 
 versions as (
-    select
+    -- attributes are equal within a version: take them from its first day
+    select distinct on ({{ key }}, version_no)
         {{ key }},
         version_no,
-        min(snapshot_date) as valid_from,
-        max(snapshot_date) as last_seen_date,
-        max(day_no) as last_day_no,
         {% for a in attributes %}
-        (array_agg({{ a }} order by day_no))[1] as {{ a }},
+        {{ a }},
         {% endfor %}
-        count(*) as snapshots_seen
+        min(snapshot_date) over by_version as valid_from,
+        max(snapshot_date) over by_version as last_seen_date,
+        max(day_no) over by_version as last_day_no,
+        count(*) over by_version as snapshots_seen
     from islands
-    group by {{ key }}, version_no
+    window by_version as (partition by {{ key }}, version_no)
+    order by {{ key }}, version_no, day_no
 ),
 
 versioned as (

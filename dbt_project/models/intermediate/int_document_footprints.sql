@@ -9,8 +9,10 @@
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
 
-{#- One row per document ever seen: the register agencies and dates its figures ever touched and
-    the export days any of its rows (register rows, recipients, statuses) came in. -#}
+-- depends_on: {{ ref('stg_docmgmt__raw_document_ids') }}
+
+{# One row per document ever seen: the register agencies and dates its figures ever touched and
+    the export days any of its rows (register rows, recipients, statuses) came in. #}
 
 with documents as (
     select * from {{ ref('stg_docmgmt__documents') }}

@@ -9,9 +9,9 @@
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
 
-{#- One row per dossier ever seen: which agencies and dates its figures ever touched, and the
+{# One row per dossier ever seen: which agencies and dates its figures ever touched, and the
     export days its versions came in. The marts recompute the (agency, period) pairs of the
-    footprints changed since their last build. -#}
+    footprints changed since their last build. #}
 
 with dossiers as (
     select * from {{ ref('int_dossiers_classified') }}

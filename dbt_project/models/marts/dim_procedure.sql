@@ -35,7 +35,7 @@ final as (
         versioned.field_code,
         versioned.field_name,
         versioned.government_level,
-        versioned.agency_codes,
+        array_to_string(versioned.agency_codes, ', ') as agency_codes,
         versioned.online_level,
         versioned.online_level_raw,
         versioned.is_on_national_portal,

@@ -12,6 +12,11 @@
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
 
+-- depends_on: {{ ref('int_document_footprints') }}
+-- depends_on: {{ ref('stg_audit__published_batches') }}
+-- depends_on: {{ ref('stg_portal__agencies') }}
+-- depends_on: {{ ref('int_warehouse_as_of') }}
+
 with exchanges as (
     select * from {{ ref('int_document_exchanges') }}
 ),

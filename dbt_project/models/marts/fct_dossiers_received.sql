@@ -13,6 +13,9 @@
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
 
+-- depends_on: {{ ref('int_dossier_footprints') }}
+-- depends_on: {{ ref('int_warehouse_as_of') }}
+
 with dossiers as (
     select * from {{ ref('int_dossiers_classified') }}
 ),

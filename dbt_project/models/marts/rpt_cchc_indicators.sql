@@ -11,6 +11,10 @@
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
 
+-- depends_on: {{ ref('int_dossier_footprints') }}
+-- depends_on: {{ ref('int_document_footprints') }}
+-- depends_on: {{ ref('stg_audit__published_batches') }}
+
 with dossiers as (
     select * from {{ ref('int_dossiers_classified') }}
 ),
@@ -325,10 +329,12 @@ long as (
 ),
 
 with_activity as (
-    -- agency scope: only agencies with a non-zero indicator that year
+    -- a year appears when any of its indicators is non-zero; agency scope: only agencies with
+    -- a non-zero indicator that year
     select
         long.*,
-        max(long.n) over (partition by long.report_year, long.is_province, long.agency_code) as max_value
+        max(long.n) over (partition by long.report_year, long.is_province, long.agency_code) as max_value,
+        max(long.n) over (partition by long.report_year) as year_max_value
     from long
 ),
 
@@ -356,8 +362,8 @@ final as (
     inner join indicators
         on indicators.indicator_code = with_activity.indicator_code
     cross join as_of
-    where with_activity.is_province
-        or with_activity.max_value > 0
+    where with_activity.year_max_value > 0
+        and (with_activity.is_province or with_activity.max_value > 0)
 )
 
 select * from final

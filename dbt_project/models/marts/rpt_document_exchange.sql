@@ -12,6 +12,8 @@
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
 
+-- depends_on: {{ ref('int_document_footprints') }}
+
 with documents as (
     select * from {{ ref('stg_docmgmt__documents') }}
 ),

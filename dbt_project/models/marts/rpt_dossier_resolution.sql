@@ -12,9 +12,11 @@
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
 
-{#- Figures by (agency, day) turned into running totals on a daily grid: every figure of a
+-- depends_on: {{ ref('int_dossier_footprints') }}
+
+{# Figures by (agency, day) turned into running totals on a daily grid: every figure of a
     period [s, e] is a difference of running totals at e and s - 1, and the stocks (carried
-    over, pending, pending overdue) are running totals at s - 1 and e. -#}
+    over, pending, pending overdue) are running totals at s - 1 and e. #}
 
 with dossiers as (
     select * from {{ ref('int_dossiers_classified') }}

@@ -2,9 +2,9 @@
     materialized='view',
 ) }}
 
-{#- rpt_dossier_resolution restated under the agencies in force today: each agency code is
+{# rpt_dossier_resolution restated under the agencies in force today: each agency code is
     followed through its successors (MaCoQuanKeThua) to the end of the chain. History itself is
-    never rewritten: this is a separate view over the mart. -#}
+    never rewritten: this is a separate view over the mart. #}
 
 with resolution as (
     select * from {{ ref('rpt_dossier_resolution') }}
@@ -31,7 +31,7 @@ final as (
         restated_agency_code::text as agency_code,
         min(period_start)::date as period_start,
         min(period_end)::date as period_end,
-        array_agg(distinct agency_code order by agency_code)::text[] as source_agency_codes,
+        string_agg(distinct agency_code, ', ' order by agency_code)::text as source_agency_codes,
         sum(carried_over)::bigint as carried_over,
         sum(received_online)::bigint as received_online,
         sum(received_in_person_or_post)::bigint as received_in_person_or_post,

@@ -1,5 +1,5 @@
-{#- Every document id named by any published docmgmt row, with its batch: what the incremental
-    models read to find the documents a new batch touches. -#}
+{# Every document id named by any published docmgmt row, with its batch: what the incremental
+    models read to find the documents a new batch touches. #}
 
 with vanban as (
     {{ published_rows('docmgmt_vanban') }}
