@@ -221,10 +221,14 @@ def build_parser() -> argparse.ArgumentParser:
     do.add_argument("--no-data-docs", action="store_true")
     do.set_defaults(func=cmd_docs)
 
-    de = sub.add_parser("demo", help="generate a small province, run the DAGs on Airflow, print the year")
+    de = sub.add_parser(
+        "demo", help="generate a small province, run the DAGs on Airflow, print the year"
+    )
     de.set_defaults(func=cmd_demo)
 
-    af = sub.add_parser("airflow", help="run Airflow (api-server, scheduler, dag-processor, triggerer)")
+    af = sub.add_parser(
+        "airflow", help="run Airflow (api-server, scheduler, dag-processor, triggerer)"
+    )
     af.add_argument("--landing", default=os.environ.get("CCHC_LANDING_DIR"), help="landing folder")
     af.set_defaults(func=cmd_airflow)
 

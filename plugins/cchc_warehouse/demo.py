@@ -81,10 +81,14 @@ def run(console: Console | None = None) -> int:
 
     if landing.exists():
         shutil.rmtree(landing)
-    console.print(f"Generating a small province's exports {DEMO_START} .. {DEMO_END} into {landing}")
+    console.print(
+        f"Generating a small province's exports {DEMO_START} .. {DEMO_END} into {landing}"
+    )
     simulate.generate(landing, DEMO_START, DEMO_END, seed=2021, scale="small", defects="all")
 
-    console.print(f"Preparing Airflow (metadata in the '{warehouse.AIRFLOW_DB}' database; task logs in {airflow_log})")
+    console.print(
+        f"Preparing Airflow (metadata in the '{warehouse.AIRFLOW_DB}' database; task logs in {airflow_log})"
+    )
     airflow_env.apply(landing)
     with output_to(airflow_log):
         airflow_env.migrate()
@@ -94,9 +98,13 @@ def run(console: Console | None = None) -> int:
         day = date.fromordinal(DEMO_START.toordinal() + i)
         with output_to(airflow_log):
             states = {system: run_ingest(system, day) for system in SYSTEMS}
-        cells = "  ".join(f"{s} {'ok' if st == 'success' else st.upper()}" for s, st in states.items())
+        cells = "  ".join(
+            f"{s} {'ok' if st == 'success' else st.upper()}" for s, st in states.items()
+        )
         console.print(f"  night of {day}: ingest DAGs {cells}")
-    console.print("Building the marts: build_warehouse DAG (Cosmos renders each dbt model and its tests)")
+    console.print(
+        "Building the marts: build_warehouse DAG (Cosmos renders each dbt model and its tests)"
+    )
     with output_to(airflow_log):
         build_state = run_build()
     if build_state != "success":
@@ -120,12 +128,22 @@ def print_year_table(console: Console, year: int) -> None:
         ).fetchone()
     from cchc_warehouse.formatting import vn_period
 
-    title = f"Tình hình, kết quả giải quyết TTHC năm {year} ({vn_period(*period)})" if period else str(year)
+    title = (
+        f"Tình hình, kết quả giải quyết TTHC năm {year} ({vn_period(*period)})"
+        if period
+        else str(year)
+    )
     t = Table(title=title, title_justify="left")
     for col, justify in (
-        ("Cơ quan", "left"), ("Mã", "left"), ("Tiếp nhận", "right"), ("Đã giải quyết", "right"),
-        ("Trước hạn", "right"), ("Đúng hạn", "right"), ("Quá hạn", "right"),
-        ("Đang giải quyết", "right"), ("Tỷ lệ đúng hạn", "right"),
+        ("Cơ quan", "left"),
+        ("Mã", "left"),
+        ("Tiếp nhận", "right"),
+        ("Đã giải quyết", "right"),
+        ("Trước hạn", "right"),
+        ("Đúng hạn", "right"),
+        ("Quá hạn", "right"),
+        ("Đang giải quyết", "right"),
+        ("Tỷ lệ đúng hạn", "right"),
     ):
         t.add_column(col, justify=justify)
     totals = [0] * 6
@@ -133,18 +151,26 @@ def print_year_table(console: Console, year: int) -> None:
         t.add_row(r[1], r[0], *(vn_int(v) for v in r[2:8]), vn_pct(r[8]))
         totals = [a + (b or 0) for a, b in zip(totals, r[2:8], strict=True)]
     on_time = (totals[2] + totals[3]) / totals[1] * 100 if totals[1] else None
-    t.add_row("[bold]Toàn tỉnh", "", *(f"[bold]{vn_int(v)}" for v in totals), f"[bold]{vn_pct(on_time)}")
+    t.add_row(
+        "[bold]Toàn tỉnh", "", *(f"[bold]{vn_int(v)}" for v in totals), f"[bold]{vn_pct(on_time)}"
+    )
     console.print(t)
 
 
-def _print_next_steps(console: Console, url: str, landing: Path, airflow_log: Path, seconds: float) -> None:
+def _print_next_steps(
+    console: Console, url: str, landing: Path, airflow_log: Path, seconds: float
+) -> None:
     from cchc_warehouse import dbt
     from cchc_warehouse.warehouse import home
 
     console.print(f"\nDone in {seconds:.0f} s. Where to look next:")
-    console.print(f"  warehouse URL      {url}   (psql \"{url}\"; BI reads schema marts as role bi_reader)")
+    console.print(
+        f'  warehouse URL      {url}   (psql "{url}"; BI reads schema marts as role bi_reader)'
+    )
     console.print(f"  landing folder     {landing}   (ground truth in {landing / '_truth'})")
-    console.print(f"  load audit         .venv/bin/cchc status")
-    console.print(f"  Data Docs (GX)     {home() / 'gx' / 'data_docs' / 'local_site' / 'index.html'}   (make docs)")
+    console.print("  load audit         .venv/bin/cchc status")
+    console.print(
+        f"  Data Docs (GX)     {home() / 'gx' / 'data_docs' / 'local_site' / 'index.html'}   (make docs)"
+    )
     console.print(f"  dbt docs           {dbt.target_path() / 'index.html'}   (make docs)")
     console.print(f"  Airflow task logs  {airflow_log}   (make airflow for the UI)")

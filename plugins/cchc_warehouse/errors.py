@@ -63,3 +63,7 @@ class QualityError(CchcError):
 
 class ReconciliationError(CchcError):
     """rows_declared != rows_loaded + rows_quarantined for a file."""
+
+
+class DayNotReadyError(ManifestError):
+    """The day folder has no manifest.json yet: it is still being written (not a failure)."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from cchc_warehouse.errors import ManifestError
+from cchc_warehouse.errors import DayNotReadyError, ManifestError
 from cchc_warehouse.sources import SYSTEM_FILES, SYSTEMS
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,9 @@ def read_manifest(folder: DayFolder) -> Manifest:
     try:
         data = json.loads(path.read_bytes().decode("utf-8-sig"))
     except FileNotFoundError:
-        raise ManifestError("no manifest.json: the day is still being written", **where) from None
+        raise DayNotReadyError(
+            "no manifest.json: the day is still being written", **where
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ManifestError(f"manifest.json is not valid JSON ({exc})", **where) from None
     if not isinstance(data, dict):
@@ -177,7 +179,7 @@ def verify_files(folder: DayFolder, manifest: Manifest) -> tuple[list[FileCheck]
         if digest != entry.sha256:
             raise ManifestError(
                 f"sha256 {digest[:12]}... does not match the manifest's {entry.sha256[:12]}...; "
-                "the file is damaged or still being written",
+                "the file is damaged or was replaced after the manifest was written",
                 file=entry.name,
                 **where,
             )

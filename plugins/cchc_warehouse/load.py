@@ -18,7 +18,7 @@ import psycopg
 from psycopg import sql
 
 from cchc_warehouse import landing
-from cchc_warehouse.errors import CchcError, ManifestError, ReconciliationError
+from cchc_warehouse.errors import CchcError, DayNotReadyError, ManifestError, ReconciliationError
 from cchc_warehouse.sources import RAW_TABLES, SPECS, Record, read_file
 from cchc_warehouse.sources.formats import ReadState
 from cchc_warehouse.warehouse import connect
@@ -130,7 +130,7 @@ def load_day(
         checks, unlisted = landing.verify_files(folder, manifest)
         return _load_checked(folder, manifest, checks, unlisted, url, loaded_by, force)
     except CchcError as exc:
-        if not (isinstance(exc, ManifestError) and "still being written" in exc.message):
+        if not isinstance(exc, DayNotReadyError):
             record_day_event(system, export_date, "failed", str(exc), exc.file, url)
         raise
 
@@ -340,23 +340,41 @@ def _copy_file(
     return result
 
 
-def publish_batch(batch_id: int, *, url: str | None = None) -> None:
-    """Make a validated batch the day's content: retire the previous batch and its raw rows."""
+def publish_batch(batch_id: int, *, url: str | None = None) -> str:
+    """Make a validated batch the day's content: retire the previous batch and its raw rows.
+
+    Returns 'published', or 'taken_over' when a concurrent load of the same send replaced this
+    batch before it could be published (that load publishes the same content).
+    """
     with connect(url) as conn:
         row = conn.execute(
-            "select system, export_date, status from audit.load_batches where batch_id = %s",
+            "select system, export_date, manifest -> 'files' from audit.load_batches where batch_id = %s",
             (batch_id,),
         ).fetchone()
         if row is None:
             raise CchcError(f"batch {batch_id} does not exist")
-        system, export_date, _ = row
+        system, export_date, files = row
         _lock_day(conn, system, export_date)
         status = conn.execute(
             "select status from audit.load_batches where batch_id = %s", (batch_id,)
         ).fetchone()[0]
         if status == "published":
-            return
+            return "published"
         if status != "loaded":
+            newer = conn.execute(
+                "select batch_id from audit.load_batches where system = %s and export_date = %s "
+                "and batch_id > %s and status in ('loaded', 'published') and manifest -> 'files' = %s",
+                (system, export_date, batch_id, json.dumps(files)),
+            ).fetchone()
+            if newer:
+                log.info(
+                    "%s %s: batch %s was replaced by batch %s, a concurrent load of the same send",
+                    system,
+                    export_date,
+                    batch_id,
+                    newer[0],
+                )
+                return "taken_over"
             raise CchcError(
                 f"batch {batch_id} is {status}, not loaded: a newer load of this day replaced it",
                 system=system,
@@ -373,7 +391,8 @@ def publish_batch(batch_id: int, *, url: str | None = None) -> None:
         if old:
             _delete_batch_rows(conn, system, old)
         conn.execute(
-            "update audit.load_batches set status = 'published', published_at = now() where batch_id = %s",
+            "update audit.load_batches set status = 'published', published_at = now() "
+            "where batch_id = %s",
             (batch_id,),
         )
     log.info(
@@ -383,6 +402,7 @@ def publish_batch(batch_id: int, *, url: str | None = None) -> None:
         batch_id,
         f", replacing batch {', '.join(map(str, old))}" if old else "",
     )
+    return "published"
 
 
 def reject_batch(batch_id: int, reason: str, *, url: str | None = None) -> None:
@@ -417,8 +437,8 @@ def validate_and_publish(
                 system=result.system,
                 export_date=result.export_date.isoformat(),
             )
-    publish_batch(result.batch_id, url=url)
-    result.status = "published"
+    published = publish_batch(result.batch_id, url=url)
+    result.status = "published" if published == "published" else "unchanged"
     return result
 
 

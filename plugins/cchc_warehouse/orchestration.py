@@ -193,7 +193,14 @@ def ingest_dag(system: str, files: str, doc_md: str | None = None):
 def dbt_task_group(group_id: str = "dbt"):
     """The dbt project rendered as Airflow tasks by Cosmos, from dbt's manifest (no `dbt ls` at
     parse time): one task per model, seed and snapshot, each followed by its tests."""
-    from cosmos import DbtTaskGroup, ExecutionConfig, LoadMode, ProfileConfig, ProjectConfig, RenderConfig
+    from cosmos import (
+        DbtTaskGroup,
+        ExecutionConfig,
+        LoadMode,
+        ProfileConfig,
+        ProjectConfig,
+        RenderConfig,
+    )
     from cosmos.constants import ExecutionMode, InvocationMode, TestBehavior
 
     from cchc_warehouse import dbt
@@ -214,7 +221,9 @@ def dbt_task_group(group_id: str = "dbt"):
             target_name=dbt.TARGET,
             profiles_yml_filepath=dbt.DBT_PROJECT_DIR / "profiles.yml",
         ),
-        execution_config=ExecutionConfig(execution_mode=mode, invocation_mode=InvocationMode.DBT_RUNNER),
+        execution_config=ExecutionConfig(
+            execution_mode=mode, invocation_mode=InvocationMode.DBT_RUNNER
+        ),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
             test_behavior=TestBehavior.AFTER_EACH,

@@ -19,7 +19,9 @@ def dag_bag():
 
     bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
     if bag.import_errors:
-        raise RuntimeError("; ".join(f"{f}: {e.strip().splitlines()[-1]}" for f, e in bag.import_errors.items()))
+        raise RuntimeError(
+            "; ".join(f"{f}: {e.strip().splitlines()[-1]}" for f, e in bag.import_errors.items())
+        )
     return bag
 
 

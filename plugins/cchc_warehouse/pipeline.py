@@ -149,8 +149,8 @@ def check_and_publish(
             o.status, o.message = "rejected", f"critical quality check failed: {reason}"
             continue
         try:
-            load.publish_batch(o.batch_id, url=url)
-            o.status = "published"
+            published = load.publish_batch(o.batch_id, url=url)
+            o.status = "published" if published == "published" else "unchanged"
         except CchcError as exc:
             o.status, o.message = "failed", str(exc)
 
