@@ -7,8 +7,14 @@ pool), because two dbt builds on one target collide. Updates the `cchc_marts` As
 """
 
 from airflow.sdk import DAG, dag, task
-
-from cchc_warehouse.orchestration import DEFAULT_ARGS, MARTS, START, dbt_task_group, raw_asset, task_failed
+from cchc_warehouse.orchestration import (
+    DEFAULT_ARGS,
+    MARTS,
+    START,
+    dbt_task_group,
+    raw_asset,
+    task_failed,
+)
 
 
 @dag(

@@ -2,7 +2,6 @@
 (with the warehouse catalog) and the report files. Scheduled on the `cchc_marts` Asset."""
 
 from airflow.sdk import DAG, dag, task
-
 from cchc_warehouse.orchestration import DEFAULT_ARGS, MARTS, START, task_failed
 
 

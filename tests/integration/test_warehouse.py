@@ -2,9 +2,8 @@
 
 import psycopg
 import pytest
-from sqlalchemy.engine import make_url
-
 from cchc_warehouse import warehouse
+from sqlalchemy.engine import make_url
 
 
 def test_bootstrap_is_idempotent(fresh_db):

@@ -6,11 +6,10 @@ import json
 import unicodedata
 
 import pytest
-from openpyxl import Workbook
-
 from cchc_warehouse.errors import SchemaBreakError, SourceFormatError
 from cchc_warehouse.sources import SPECS, Record, Reject, read_file
 from cchc_warehouse.sources.formats import ReadState, snake_case
+from openpyxl import Workbook
 
 WHERE = {"system": "t", "export_date": "2021-12-14", "file": "f"}
 HOSO = SPECS[("onestop", "hoso.jsonl")]
