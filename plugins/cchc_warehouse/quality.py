@@ -528,50 +528,75 @@ class _Gx:
         parameters: dict[str, Any],
         run_name: str,
         result_format: dict,
+        batch_label: str,
     ) -> dict[str, Any]:
-        """Run the system's checkpoint on the rows matching `condition`; results by raw table."""
+        """Run a system's checkpoint (expectations/checkpoints.py) on the rows matching `condition`.
+
+        Each raw table's suite, narrowed to the load batch(es), is validated with
+        `Batch.validate` and its result stored under one run id, as `gx.Checkpoint.run` would;
+        the checkpoint is not a stored GX object because row conditions cannot take run-time
+        parameters, and re-saving suite, validation definition and checkpoint per batch (plus
+        GX's freshness checks) cost more than the validation itself on a small batch.
+        """
         from great_expectations.core.run_identifier import RunIdentifier
 
-        gx = self.gx
-        definitions = []
-        for table in spec.tables:
-            suite = self.context.suites.add_or_update(
-                gx.ExpectationSuite(
-                    name=table,
-                    expectations=self.conditioned(suites()[table].expectations, condition),
-                )
+        run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
+        return {
+            table: self.validate(
+                table,
+                suites()[table].expectations,
+                condition,
+                result_format,
+                parameters=parameters,
+                store=(run_id, batch_label, spec.name),
             )
-            definitions.append(
-                self.context.validation_definitions.add_or_update(
-                    gx.ValidationDefinition(
-                        name=table, data=self.batch_definitions[table], suite=suite
-                    )
-                )
-            )
-        checkpoint = self.context.checkpoints.add_or_update(
-            gx.Checkpoint(
-                name=spec.name,
-                validation_definitions=definitions,
-                actions=[],
-                result_format=result_format,
-            )
-        )
-        result = checkpoint.run(
-            expectation_parameters=parameters,
-            run_id=RunIdentifier(run_name=run_name, run_time=datetime.now(UTC)),
-        )
-        return {r.suite_name: r for r in result.run_results.values()}
+            for table in spec.tables
+        }
 
-    def validate_unstored(
-        self, table: str, expectations: list[Any], condition: Any, result_format: dict
+    def validate(
+        self,
+        table: str,
+        expectations: Iterable[Any],
+        condition: Any,
+        result_format: dict,
+        *,
+        parameters: dict[str, Any] | None = None,
+        store: tuple[Any, str, str] | None = None,
     ) -> Any:
-        """Validate a few expectations without storing the result (the backfill's split pass)."""
+        """Validate `expectations` on `table`'s rows matching `condition`; store if asked.
+
+        `store` = (run id, batch label, checkpoint name): the result goes to the file-backed
+        validation results store, keyed like a checkpoint's, so Data Docs render it.
+        """
+        from great_expectations.data_context.types.resource_identifiers import (
+            ExpectationSuiteIdentifier,
+            ValidationResultIdentifier,
+        )
+
         suite = self.gx.ExpectationSuite(
-            name=f"{table} (per-batch split)",
-            expectations=self.conditioned(expectations, condition),
+            name=table, expectations=self.conditioned(expectations, condition)
         )
         batch = self.batch_definitions[table].get_batch()
-        return batch.validate(suite, result_format=result_format)
+        result = batch.validate(
+            suite, result_format=result_format, expectation_parameters=parameters or {}
+        )
+        if store is not None:
+            run_id, batch_label, checkpoint = store
+            result.meta["run_id"] = run_id
+            result.meta["validation_time"] = run_id.run_time
+            result.meta["checkpoint_name"] = checkpoint
+            result.meta["load_batches"] = batch_label
+            suite_id = ExpectationSuiteIdentifier(name=table)
+            self.context.validation_results_store.store_validation_results(
+                suite_validation_result=result,
+                suite_validation_result_identifier=ValidationResultIdentifier(
+                    expectation_suite_identifier=suite_id,
+                    run_id=run_id,
+                    batch_identifier=batch_label,
+                ),
+                expectation_suite_identifier=suite_id,
+            )
+        return result
 
     def build_docs(self) -> Path:
         self.register_templates()
@@ -639,7 +664,12 @@ def validate_batch(
         rows = sum(batch.expected_rows.get(t, 0) for t in spec.tables)
         run_name = f"{batch.system} {batch.export_date} batch {batch_id}"
         results = gx.run_checkpoint(
-            spec, condition_for([batch_id]), parameters, run_name, spec.result_format(rows)
+            spec,
+            condition_for([batch_id]),
+            parameters,
+            run_name,
+            spec.result_format(rows),
+            f"load-batch-{batch_id}",
         )
         checks: list[Check] = []
         tables: dict[str, dict] = {}
@@ -811,7 +841,12 @@ def _validate_group(
         parameters[min_name], parameters[max_name] = 0, None  # judged per batch below
     run_name = f"{system} {first}..{last} {len(ids)} batches {ids[0]}..{ids[-1]}"
     results = gx.run_checkpoint(
-        spec, condition_for(ids), parameters, run_name, spec.result_format(10**12)
+        spec,
+        condition_for(ids),
+        parameters,
+        run_name,
+        spec.result_format(10**12),
+        f"load-batches-{ids[0]}-{ids[-1]}",
     )
     checks: dict[int, list[Check]] = {b: [] for b in ids}
     tables: dict[int, dict[str, dict]] = {b: {} for b in ids}
@@ -954,7 +989,7 @@ def _settle(
         "return_unexpected_index_query": False,
     }
     started = time.perf_counter()
-    split = gx.validate_unstored(
+    split = gx.validate(
         table, [p.expectation for p in pending], condition_for(open_ids), result_format
     )
     log.debug(
