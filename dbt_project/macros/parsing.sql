@@ -52,6 +52,21 @@ case when {{ v }} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' then {{ v }} end
 {%- endif -%}
 {%- endmacro %}
 
+{#- The ISO text of a source date field, to compute once in a CTE and parse with the *_from_iso
+    helpers (parsing the same text several times per row is what makes staging slow). -#}
+{% macro iso_text(expr, fmt) -%}
+{{ _iso_text(expr, fmt) }}
+{%- endmacro %}
+
+{% macro local_ts_from_iso(iso) -%}
+case when pg_input_is_valid({{ iso }}, 'timestamp')
+     then ({{ iso }})::timestamp at time zone '{{ var("local_time_zone") }}' end
+{%- endmacro %}
+
+{% macro date_from_iso(iso) -%}
+case when pg_input_is_valid({{ iso }}, 'date') then ({{ iso }})::date end
+{%- endmacro %}
+
 {#- A local (Asia/Ho_Chi_Minh) timestamp written in `fmt` -> timestamptz, or null. -#}
 {% macro local_ts(expr, fmt) -%}
 {%- set iso = _iso_text(expr, fmt) -%}
@@ -96,4 +111,9 @@ end
 {#- True when the raw value holds something (not '', not the null date) that could not be read. -#}
 {% macro is_bad_value(raw_expr, parsed_expr) -%}
 (nullif(nullif(btrim({{ raw_expr }}), ''), '00000000000000') is not null and ({{ parsed_expr }}) is null)
+{%- endmacro %}
+
+{#- The nd09 reporting year of a local date: from 15/12 on, the next year (15/12 + 17 days = 1/1). -#}
+{% macro nd09_year(d) -%}
+extract(year from ({{ d }}) + 17)::integer
 {%- endmacro %}

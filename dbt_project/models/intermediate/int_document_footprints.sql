@@ -72,10 +72,12 @@ candidates as (
 current_rows as (
     select
         document_id,
-        array_agg(distinct agency_code) filter (where agency_code is not null) as agency_codes,
+        array_agg(distinct agency_code order by agency_code) filter (where agency_code is not null) as agency_codes,
         least(min(sent_date), min(deadline_date)) as earliest_date
     from documents
+    {% if is_incremental() %}
     where document_id in (select document_id from candidates)
+    {% endif %}
     group by document_id
 ),
 
@@ -84,16 +86,20 @@ current_status_dates as (
         document_id,
         min(reported_date) as earliest_date
     from statuses
+    {% if is_incremental() %}
     where document_id in (select document_id from candidates)
+    {% endif %}
     group by document_id
 ),
 
 current_days as (
     select
         document_id,
-        array_agg(distinct export_date) as export_dates
+        array_agg(distinct export_date order by export_date) as export_dates
     from seen
+    {% if is_incremental() %}
     where document_id in (select document_id from candidates)
+    {% endif %}
     group by document_id
 ),
 
@@ -117,27 +123,25 @@ current_state as (
 final as (
     select
         current_state.document_id,
+        {% if is_incremental() %}
+        -- union with what the footprint already held: old codes and dates stay touched
         array(
             select distinct a
-            from unnest(
-                {% if is_incremental() %}coalesce(previous.fp_agency_codes, array[]::text[]) || {% endif %}
-                coalesce(current_state.agency_codes, array[]::text[])
-            ) as a
+            from unnest(coalesce(previous.fp_agency_codes, array[]::text[]) || coalesce(current_state.agency_codes, array[]::text[])) as a
             where a is not null
             order by a
         ) as fp_agency_codes,
-        least(
-            {% if is_incremental() %}previous.fp_from_date,{% endif %}
-            current_state.earliest_date
-        ) as fp_from_date,
+        least(previous.fp_from_date, current_state.earliest_date) as fp_from_date,
         array(
             select distinct d
-            from unnest(
-                {% if is_incremental() %}coalesce(previous.fp_export_dates, array[]::date[]) || {% endif %}
-                coalesce(current_state.export_dates, array[]::date[])
-            ) as d
+            from unnest(coalesce(previous.fp_export_dates, array[]::date[]) || coalesce(current_state.export_dates, array[]::date[])) as d
             order by d
         ) as fp_export_dates,
+        {% else %}
+        coalesce(current_state.agency_codes, array[]::text[]) as fp_agency_codes,
+        current_state.earliest_date as fp_from_date,
+        coalesce(current_state.export_dates, array[]::date[]) as fp_export_dates,
+        {% endif %}
         current_state.is_present,
         {{ run_stamp() }} as changed_at
     from current_state

@@ -18,7 +18,7 @@ with dossiers as (
 ),
 
 versions as (
-    select * from {{ ref('stg_onestop__dossier_versions') }}
+    select * from {{ ref('stg_onestop__raw_dossier_ids') }}
 ),
 
 published_batches as (
@@ -46,9 +46,7 @@ candidates as (
 ),
 {% else %}
 candidates as (
-    select dossier_id from versions
-    union
-    select dossier_id from dossiers
+    select distinct dossier_id from versions
 ),
 {% endif %}
 
@@ -57,7 +55,9 @@ export_days as (
         dossier_id,
         array_agg(distinct export_date order by export_date) as export_dates
     from versions
+    {% if is_incremental() %}
     where dossier_id in (select dossier_id from candidates)
+    {% endif %}
     group by dossier_id
 ),
 
@@ -78,29 +78,25 @@ current_state as (
 final as (
     select
         current_state.dossier_id,
+        {% if is_incremental() %}
+        -- union with what the footprint already held: old codes and dates stay touched
         array(
             select distinct a
-            from unnest(
-                array_append(
-                    {% if is_incremental() %}coalesce(previous.fp_agency_codes, array[]::text[]){% else %}array[]::text[]{% endif %},
-                    current_state.agency_code
-                )
-            ) as a
+            from unnest(array_append(coalesce(previous.fp_agency_codes, array[]::text[]), current_state.agency_code)) as a
             where a is not null
             order by a
         ) as fp_agency_codes,
-        least(
-            {% if is_incremental() %}previous.fp_from_date,{% endif %}
-            current_state.earliest_date
-        ) as fp_from_date,
+        least(previous.fp_from_date, current_state.earliest_date) as fp_from_date,
         array(
             select distinct d
-            from unnest(
-                {% if is_incremental() %}coalesce(previous.fp_export_dates, array[]::date[]) || {% endif %}
-                coalesce(current_state.export_dates, array[]::date[])
-            ) as d
+            from unnest(coalesce(previous.fp_export_dates, array[]::date[]) || coalesce(current_state.export_dates, array[]::date[])) as d
             order by d
         ) as fp_export_dates,
+        {% else %}
+        case when current_state.agency_code is null then array[]::text[] else array[current_state.agency_code] end as fp_agency_codes,
+        current_state.earliest_date as fp_from_date,
+        coalesce(current_state.export_dates, array[]::date[]) as fp_export_dates,
+        {% endif %}
         current_state.is_present,
         {{ run_stamp() }} as changed_at
     from current_state

@@ -91,6 +91,15 @@ catalogue_by_agency as (
     cross join lateral unnest(catalogue.agency_codes) as listed (agency_code)
 ),
 
+dossier_year_keys as (
+    -- the nd09 years a dossier counts in: of its acceptance, its return, its (counted) end
+    select dossier_id, {{ nd09_year('accepted_date') }} as report_year from dossiers where accepted_date is not null
+    union
+    select dossier_id, {{ nd09_year('returned_date') }} from dossiers where returned_date is not null
+    union
+    select dossier_id, {{ nd09_year('counted_end_date') }} from dossiers where counted_end_date is not null
+),
+
 dossier_years as (
     select
         touched_years.report_year,
@@ -100,15 +109,15 @@ dossier_years as (
         dossiers.channel_code,
         dossiers.returned_by_post,
         dossiers.timeliness,
-        coalesce(dossiers.is_received and dossiers.accepted_date between touched_years.period_start and touched_years.period_end, false) as is_received_in_year,
-        coalesce(dossiers.returned_date between touched_years.period_start and touched_years.period_end, false) as is_returned_in_year,
-        coalesce(dossiers.outcome = 'resolved' and dossiers.counted_end_date between touched_years.period_start and touched_years.period_end, false) as is_resolved_in_year,
+        coalesce(dossiers.is_received and {{ nd09_year('dossiers.accepted_date') }} = touched_years.report_year, false) as is_received_in_year,
+        coalesce({{ nd09_year('dossiers.returned_date') }} = touched_years.report_year, false) as is_returned_in_year,
+        coalesce(dossiers.outcome = 'resolved' and {{ nd09_year('dossiers.counted_end_date') }} = touched_years.report_year, false) as is_resolved_in_year,
         catalogue.online_level as catalogue_online_level
-    from dossiers
+    from dossier_year_keys
     inner join touched_years
-        on dossiers.accepted_date between touched_years.period_start and touched_years.period_end
-        or dossiers.returned_date between touched_years.period_start and touched_years.period_end
-        or dossiers.counted_end_date between touched_years.period_start and touched_years.period_end
+        on touched_years.report_year = dossier_year_keys.report_year
+    inner join dossiers
+        on dossiers.dossier_id = dossier_year_keys.dossier_id
     left join catalogue
         on catalogue.report_year = touched_years.report_year
         and catalogue.procedure_code = dossiers.procedure_code
@@ -155,7 +164,7 @@ document_measures as (
         count(*) filter (where documents.sending_form = 'GIAY') as outgoing_paper
     from documents
     inner join touched_years
-        on documents.sent_date between touched_years.period_start and touched_years.period_end
+        on touched_years.report_year = {{ nd09_year('documents.sent_date') }}
     where documents.direction = 'DI'
     group by grouping sets ((touched_years.report_year, documents.agency_code), (touched_years.report_year))
 ),
@@ -170,7 +179,7 @@ rating_measures as (
         count(*) filter (where ratings.is_satisfied) as satisfied
     from ratings
     inner join touched_years
-        on ratings.rated_date between touched_years.period_start and touched_years.period_end
+        on touched_years.report_year = {{ nd09_year('ratings.rated_date') }}
     left join dossiers
         on dossiers.dossier_id = ratings.dossier_id
     group by grouping sets ((touched_years.report_year, dossiers.agency_code), (touched_years.report_year))
@@ -277,19 +286,19 @@ wide as (
     left join dossier_measures as dm
         on dm.report_year = scopes.report_year
         and dm.is_province = scopes.is_province
-        and dm.agency_code is not distinct from scopes.agency_code
+        and coalesce(dm.agency_code, '') = coalesce(scopes.agency_code, '')
     left join document_measures as doc
         on doc.report_year = scopes.report_year
         and doc.is_province = scopes.is_province
-        and doc.agency_code is not distinct from scopes.agency_code
+        and coalesce(doc.agency_code, '') = coalesce(scopes.agency_code, '')
     left join rating_measures as rm
         on rm.report_year = scopes.report_year
         and rm.is_province = scopes.is_province
-        and rm.agency_code is not distinct from scopes.agency_code
+        and coalesce(rm.agency_code, '') = coalesce(scopes.agency_code, '')
     left join catalogue_measures as cm
         on cm.report_year = scopes.report_year
         and cm.is_province = scopes.is_province
-        and cm.agency_code is not distinct from scopes.agency_code
+        and coalesce(cm.agency_code, '') = coalesce(scopes.agency_code, '')
 ),
 
 long as (

@@ -14,6 +14,16 @@ directory as (
     select distinct agency_code from {{ ref('stg_portal__agencies') }}
 ),
 
+parsed as (
+    select
+        vanban.*,
+        {{ date_from_iso(iso_text('ngay_van_ban', 'dd/mm/yyyy')) }} as document_date,
+        {{ local_ts_from_iso(iso_text('thoi_diem_gui', 'dd/mm/yyyy hh:mm')) }} as sent_at,
+        {{ date_from_iso(iso_text('han_xu_ly', 'dd/mm/yyyy')) }} as deadline_date,
+        {{ local_ts_from_iso(iso_text('ngay_cap_nhat', 'dd/mm/yyyy hh:mm')) }} as source_updated_at
+    from vanban
+),
+
 typed as (
     select
         {{ norm_text('ma_van_ban') }} as document_id,
@@ -27,25 +37,25 @@ typed as (
         ma_co_quan as agency_code_raw,
         {{ norm_code('ma_co_quan_gui') }} as sender_agency_code,
         ma_co_quan_gui as sender_agency_code_raw,
-        {{ safe_date('ngay_van_ban', 'dd/mm/yyyy') }} as document_date,
-        {{ local_ts('thoi_diem_gui', 'dd/mm/yyyy hh:mm') }} as sent_at,
+        document_date,
+        sent_at,
         {{ norm_code('hinh_thuc_gui') }} as sending_form,
         hinh_thuc_gui as sending_form_raw,
         {{ flag_1('ky_so') }} as digitally_signed,
         {{ flag_1('lien_thong') }} as via_national_axis,
-        {{ safe_date('han_xu_ly', 'dd/mm/yyyy') }} as deadline_date,
-        {{ local_ts('ngay_cap_nhat', 'dd/mm/yyyy hh:mm') }} as source_updated_at,
+        deadline_date,
+        source_updated_at,
         (
-            {{ is_bad_value('ngay_van_ban', safe_date('ngay_van_ban', 'dd/mm/yyyy')) }}
-            or {{ is_bad_value('thoi_diem_gui', local_ts('thoi_diem_gui', 'dd/mm/yyyy hh:mm')) }}
-            or {{ is_bad_value('han_xu_ly', safe_date('han_xu_ly', 'dd/mm/yyyy')) }}
-            or {{ is_bad_value('ngay_cap_nhat', local_ts('ngay_cap_nhat', 'dd/mm/yyyy hh:mm')) }}
+            {{ is_bad_value('ngay_van_ban', 'document_date') }}
+            or {{ is_bad_value('thoi_diem_gui', 'sent_at') }}
+            or {{ is_bad_value('han_xu_ly', 'deadline_date') }}
+            or {{ is_bad_value('ngay_cap_nhat', 'source_updated_at') }}
         ) as has_invalid_date,
         _extra as extra_fields,
         _batch_id as batch_id,
         _export_date as export_date,
         _line as source_line
-    from vanban
+    from parsed
 ),
 
 ranked as (

@@ -1,5 +1,30 @@
+{{ config(
+    materialized='incremental',
+    unique_key='snapshot_date',
+    incremental_strategy='delete+insert',
+    indexes=[
+        {'columns': ['snapshot_date', 'procedure_code'], 'unique': true},
+        {'columns': ['procedure_code']},
+    ],
+    post_hook=["{{ record_watermark(this.name) }}"],
+) }}
+
+-- depends_on: {{ ref('stg_audit__published_batches') }}
+-- depends_on: {{ ref('int_warehouse_as_of') }}
+
+{# Daily complete snapshots: an incremental run (re)writes the snapshot days of the portal
+   batches published since the last build (a re-sent day replaces its snapshot). #}
+
 with thutuc as (
     {{ published_rows('portal_thutuc') }}
+    {% if is_incremental() %}
+        and r._export_date in (
+            select export_date
+            from {{ ref('stg_audit__published_batches') }}
+            where system = 'portal'
+                and published_at > {{ published_since(this.name) }}
+        )
+    {% endif %}
 ),
 
 typed as (
