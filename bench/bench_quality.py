@@ -60,7 +60,8 @@ from generate_series(1, %(rows)s) as g,
 QUATRINH_SQL = """
 insert into raw.onestop_quatrinh
 select
-    '000.00.16.H56-' || to_char(%(day)s::date, 'YYMMDD') || '-' || lpad((g / 3 %% 10000)::text, 4, '0'),
+    '000.00.16.H56-' || to_char(%(day)s::date, 'YYMMDD') || '-'
+        || lpad((g / 3 %% 10000)::text, 4, '0'),
     (1 + g %% 3)::text,
     (2 + g %% 8)::text,
     to_char(%(day)s::date, 'YYYY-MM-DD') || ' 08:30:00',
@@ -140,20 +141,35 @@ def run(url: str, args: argparse.Namespace) -> None:
     with warehouse.connect(url, autocommit=True) as conn:
         small = add_onestop_batch(conn, day, args.small, args.small * 3)
     timed("import + GX context + first small batch", quality.validate_batch, small, url)
-    samples = [timed(f"small batch ({args.small} hoso + {args.small * 3} quatrinh rows)",
-                     quality.validate_batch, small, url)[1] for _ in range(5)]
+    samples = [
+        timed(
+            f"small batch ({args.small} hoso + {args.small * 3} quatrinh rows)",
+            quality.validate_batch,
+            small,
+            url,
+        )[1]
+        for _ in range(5)
+    ]
     print(f"{'small batch, median of 5':<58} {statistics.median(samples):8.2f} s")
 
     with warehouse.connect(url, autocommit=True) as conn:
         _, seconds = timed(
             f"generate {args.rows:,} hoso rows (INSERT ... SELECT)",
-            add_onestop_batch, conn, day - timedelta(days=1), args.rows, 0,
+            add_onestop_batch,
+            conn,
+            day - timedelta(days=1),
+            args.rows,
+            0,
         )
         big = conn.execute("select max(batch_id) from audit.load_batches").fetchone()[0]
         conn.execute("analyze raw.onestop_hoso")
-    result, seconds = timed(f"validate_batch: {args.rows:,} hoso rows", quality.validate_batch, big, url)
-    print(f"  -> success={result.success}, warnings={len(result.warnings)}; limit 10 s: "
-          f"{'OK' if seconds <= 10 else 'OVER'}")
+    result, seconds = timed(
+        f"validate_batch: {args.rows:,} hoso rows", quality.validate_batch, big, url
+    )
+    print(
+        f"  -> success={result.success}, warnings={len(result.warnings)}; limit 10 s: "
+        f"{'OK' if seconds <= 10 else 'OVER'}"
+    )
 
     first = day + timedelta(days=30)
     with warehouse.connect(url, autocommit=True) as conn:
@@ -162,7 +178,9 @@ def run(url: str, args: argparse.Namespace) -> None:
             for n in range(args.days)
         ]
         conn.execute("analyze")
-    results, together = timed(f"validate_batches: {args.days} batches", quality.validate_batches, ids, url)
+    results, together = timed(
+        f"validate_batches: {args.days} batches", quality.validate_batches, ids, url
+    )
     started = time.perf_counter()
     singles = {b: quality.validate_batch(b, url) for b in ids}
     one_by_one = time.perf_counter() - started

@@ -51,7 +51,7 @@ REST_DAY = "Sunday or holiday"
 
 
 def is_holiday(day: date) -> bool:
-    """A public holiday (fixed date or the Tết break); years outside TET know the fixed ones only."""
+    """A public holiday: a fixed date or the Tết break (years outside TET: fixed dates only)."""
     if (day.month, day.day) in FIXED_HOLIDAYS:
         return True
     # the break can start in the last days of the previous calendar year

@@ -39,6 +39,8 @@ EXPECTATIONS_DIR = warehouse.PROJECT_ROOT / "expectations"
 PACKAGE = "cchc_expectations"
 DATASOURCE = "warehouse"
 SITE = "local_site"
+#: the validation results already rendered into the site (kept in the site: delete both together)
+RENDERED_FILE = "rendered-results.json"
 CRITICAL = "critical"
 WARNING = "warning"
 #: lines kept in gx_summary per list (the full detail is in the stored GX result / Data Docs)
@@ -267,11 +269,9 @@ def check_from_result(table: str, result: Any, parameters: dict[str, Any]) -> Ch
     label = (config.meta or {}).get("label", "")
     severity = _severity(config)
     info = result.result or {}
-    exception = (
-        (result.exception_info or {}).get("exception_message") if not result.success else None
-    )
+    exception = exception_message(result)
     if exception:
-        observed = f"could not be evaluated: {exception.strip().splitlines()[0][:300]}"
+        observed = f"could not be evaluated: {exception}"
     elif "unexpected_count" in info:
         nonnull = info.get("element_count", 0) - info.get("missing_count", 0)
         considered = (
@@ -303,6 +303,31 @@ def check_from_result(table: str, result: Any, parameters: dict[str, Any]) -> Ch
     else:
         observed = json.dumps(info.get("observed_value"), default=str)[:300]
     return Check(table, config.type, column, severity, bool(result.success), observed, label)
+
+
+def exception_message(result: Any) -> str | None:
+    """The first line of the error that stopped an expectation, if one did.
+
+    GX reports it either flat ({raised_exception, exception_message}) or, when a metric could
+    not be computed (a missing column, an SQL error), per metric as ExceptionInfo objects.
+    """
+    if result.success:
+        return None
+    info = result.exception_info or {}
+    messages: list[str] = []
+    if info.get("raised_exception"):
+        messages.append(str(info.get("exception_message") or ""))
+    for value in info.values():
+        message = getattr(value, "exception_message", None)
+        if message is None and isinstance(value, dict) and value.get("raised_exception"):
+            message = value.get("exception_message")
+        if message:
+            messages.append(str(message))
+    for message in messages:
+        first = message.strip().splitlines()[0] if message.strip() else ""
+        if first:
+            return first[:300]
+    return None
 
 
 def _param(value: Any, parameters: dict[str, Any]) -> Any:
@@ -365,7 +390,7 @@ def read_batches(conn: Any, batch_ids: Sequence[int]) -> dict[int, BatchInfo]:
 def read_history(
     conn: Any, system: str, start: date, end: date
 ) -> dict[str, list[tuple[date, int]]]:
-    """(export day, rows_loaded) per raw table of the published batches of `system` in [start, end)."""
+    """(export day, rows_loaded) per raw table: `system`'s published batches in [start, end)."""
     table_files = {s.file: s.table for s in suites().values()}
     rows = conn.execute(
         "select b.export_date, f.raw_table, f.file_name, f.rows_loaded "
@@ -598,10 +623,33 @@ class _Gx:
             )
         return result
 
-    def build_docs(self) -> Path:
+    def build_docs(self, *, full: bool = False) -> Path:
+        """Render the suites, the results not rendered yet (all of them if `full`), the index.
+
+        GX re-renders every stored result on each build unless told which ones; a year of
+        nightly loads is thousands of results, so the rendered ones are remembered in the site.
+        """
+        from great_expectations.data_context.types.resource_identifiers import (
+            ExpectationSuiteIdentifier,
+        )
+
         self.register_templates()
-        self.context.build_data_docs(site_names=[SITE])
+        rendered_file = self.site_dir / RENDERED_FILE
+        rendered: set[str] = set()
+        if not full and rendered_file.exists() and (self.site_dir / "index.html").exists():
+            rendered = set(json.loads(rendered_file.read_text(encoding="utf-8")))
+        keys = self.context.validation_results_store.list_keys()
+        new = [k for k in keys if _key_text(k) not in rendered]
+        identifiers = [ExpectationSuiteIdentifier(name=t) for t in suites()] + new
+        self.context.build_data_docs(site_names=[SITE], resource_identifiers=identifiers)
+        rendered |= {_key_text(k) for k in new}
+        rendered_file.write_text(json.dumps(sorted(rendered)), encoding="utf-8")
+        log.debug("Data Docs: %d new results rendered, %d in all", len(new), len(keys))
         return self.site_dir / "index.html"
+
+
+def _key_text(key: Any) -> str:
+    return "/".join(map(str, key.to_tuple()))
 
 
 _lock = threading.RLock()
@@ -900,7 +948,7 @@ def _split_table(
         label = (config.meta or {}).get("label", "")
         severity = _severity(config)
         info = r.result or {}
-        exception = (r.exception_info or {}).get("exception_message") if not r.success else None
+        exception = exception_message(r)
         for b in group:
             bid = b.batch_id
             rows = counts[bid]["*"]
@@ -1005,7 +1053,7 @@ def _settle(
         mostly = float(config.kwargs.get("mostly") or 1.0)
         label = (config.meta or {}).get("label", "")
         severity = _severity(config)
-        exception = (r.exception_info or {}).get("exception_message") if not r.success else None
+        exception = exception_message(r)
         index_list = (r.result or {}).get("unexpected_index_list") or []
         unexpected = Counter(entry["_batch_id"] for entry in index_list)
         samples: dict[int, list] = defaultdict(list)
@@ -1020,7 +1068,7 @@ def _settle(
                     column,
                     severity,
                     False,
-                    f"could not be evaluated: {exception.strip().splitlines()[0][:300]}",
+                    f"could not be evaluated: {exception}",
                     label,
                 )
             else:
@@ -1046,15 +1094,16 @@ def _settle(
 
 
 # --------------------------------------------------------------------------- Data Docs
-def build_data_docs(url: str | None = None) -> Path:
+def build_data_docs(url: str | None = None, *, full: bool = False) -> Path:
     """Render the stored validation results (and the suites) to .cchc/gx/data_docs/local_site/.
 
-    `url` is accepted for symmetry with the other entry points; rendering reads no data.
+    Results rendered by an earlier build are not rendered again unless `full`. `url` is
+    accepted for symmetry with the other entry points; rendering reads no warehouse data.
     """
     del url
     started = time.perf_counter()
     with _lock:
-        index = _gx().build_docs()
+        index = _gx().build_docs(full=full)
     log.info("Data Docs built in %.1f s: %s", time.perf_counter() - started, index)
     return index
 

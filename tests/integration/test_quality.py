@@ -1,4 +1,4 @@
-"""Great Expectations on load batches: clean batches pass, broken ones fail critically, messy ones warn."""
+"""GX on load batches: clean ones pass, broken ones fail critically, messy ones only warn."""
 
 from __future__ import annotations
 
@@ -193,7 +193,8 @@ def add_batch(
             loaded = (audit_rows or {}).get(file_name, len(records))
             conn.execute(
                 "insert into audit.batch_files (batch_id, file_name, raw_table, rows_declared, "
-                "rows_loaded, rows_quarantined, sha256, bytes) values (%s, %s, %s, %s, %s, 0, 'x', 0)",
+                "rows_loaded, rows_quarantined, sha256, bytes) "
+                "values (%s, %s, %s, %s, %s, 0, 'x', 0)",
                 (batch_id, file_name, table, loaded, loaded),
             )
             if not with_raw or not records:
@@ -449,3 +450,36 @@ def test_the_warehouse_connection_string_is_not_written_to_disk(fresh_db):
         if path.is_file() and path.suffix in (".json", ".yml", ".yaml", ".html"):
             text = path.read_text(encoding="utf-8", errors="replace")
             assert "postgresql" not in text and (not host or host not in text), path
+
+
+def test_a_missing_column_fails_critically_and_its_checks_say_why(fresh_db):
+    batch_id = add_batch(fresh_db, "onestop")
+    with warehouse.connect(fresh_db, autocommit=True) as conn:
+        conn.execute("alter table raw.onestop_quatrinh rename column ma_trang_thai to trang_thai")
+    result = quality.validate_batch(batch_id, fresh_db)
+    assert not result.success
+    (line,) = lines_with(result.critical_failures, "expect_table_columns_to_match_set")
+    assert line.startswith("raw.onestop_quatrinh:") and "missing columns: ma_trang_thai" in line
+    # the checks on the missing column could not run: warnings that say so, not silence
+    assert lines_with(
+        result.warnings, "raw.onestop_quatrinh.ma_trang_thai", "could not be evaluated"
+    )
+
+
+def test_data_docs_render_new_results_only_unless_asked(fresh_db):
+    first = add_batch(fresh_db, "docmgmt")
+    quality.validate_batch(first, fresh_db)
+    index = quality.build_data_docs(fresh_db)
+    rendered = index.parent / quality.RENDERED_FILE
+    before = set(json.loads(rendered.read_text()))
+    second = add_batch(fresh_db, "docmgmt", DAY + timedelta(days=1))
+    quality.validate_batch(second, fresh_db)
+    quality.build_data_docs(fresh_db)
+    after = set(json.loads(rendered.read_text()))
+    assert before < after and len(after - before) == 3  # one result per docmgmt table
+    assert any(f"load-batch-{second}" in key for key in after - before)
+    html = index.read_text(encoding="utf-8")
+    assert f"batch {first}" in html and f"batch {second}" in html
+    pages = {p.name for p in (index.parent / "validations").rglob("*.html")}
+    assert {f"load-batch-{first}.html", f"load-batch-{second}.html"} <= pages
+    assert quality.build_data_docs(fresh_db, full=True) == index
