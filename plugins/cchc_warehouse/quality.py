@@ -43,6 +43,14 @@ SITE = "local_site"
 RENDERED_FILE = "rendered-results.json"
 CRITICAL = "critical"
 WARNING = "warning"
+#: map expectations that GX judges over all rows, not over the non-null values
+ROW_WORDS = {
+    "expect_column_values_to_not_be_null": "rows null",
+    "expect_column_values_to_be_null": "rows not null",
+}
+ROW_DENOMINATOR = frozenset(ROW_WORDS)
+#: meta key marking an expectation re-run by the backfill's split pass
+SPLIT_TAG = "cchc_split_index"
 #: lines kept in gx_summary per list (the full detail is in the stored GX result / Data Docs)
 MAX_SUMMARY_LINES = 50
 
@@ -207,9 +215,7 @@ def map_observed(
     samples: Sequence[Any] = (),
 ) -> str:
     """'3 of 1 500 values unexpected (0.20%, allowed 0%), e.g. ...' for a map expectation."""
-    what = (
-        "rows null" if expectation == "expect_column_values_to_not_be_null" else "values unexpected"
-    )
+    what = ROW_WORDS.get(expectation, "values unexpected")
     allowed = 100 * (1 - mostly)
     text = (
         f"{unexpected} of {considered} {what} ({fmt_pct(unexpected, considered)}, "
@@ -274,11 +280,7 @@ def check_from_result(table: str, result: Any, parameters: dict[str, Any]) -> Ch
         observed = f"could not be evaluated: {exception}"
     elif "unexpected_count" in info:
         nonnull = info.get("element_count", 0) - info.get("missing_count", 0)
-        considered = (
-            info.get("element_count", 0)
-            if config.type == "expect_column_values_to_not_be_null"
-            else nonnull
-        )
+        considered = info.get("element_count", 0) if config.type in ROW_DENOMINATOR else nonnull
         observed = map_observed(
             config.type,
             unexpected=info.get("unexpected_count") or 0,
@@ -551,7 +553,7 @@ class _Gx:
         spec: Any,
         condition: Any,
         parameters: dict[str, Any],
-        run_name: str,
+        run_id: Any,
         result_format: dict,
         batch_label: str,
     ) -> dict[str, Any]:
@@ -563,9 +565,6 @@ class _Gx:
         parameters, and re-saving suite, validation definition and checkpoint per batch (plus
         GX's freshness checks) cost more than the validation itself on a small batch.
         """
-        from great_expectations.core.run_identifier import RunIdentifier
-
-        run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
         return {
             table: self.validate(
                 table,
@@ -672,6 +671,13 @@ def _gx(url: str | None = None) -> _Gx:
     return _runtime
 
 
+def new_run_id(run_name: str) -> Any:
+    """A GX run id: the run name Data Docs list (system, day(s), batch ids) and the time."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    return RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
+
+
 def condition_for(batch_ids: Sequence[int]) -> Any:
     from great_expectations.expectations.row_conditions import Column
 
@@ -715,7 +721,7 @@ def validate_batch(
             spec,
             condition_for([batch_id]),
             parameters,
-            run_name,
+            new_run_id(run_name),
             spec.result_format(rows),
             f"load-batch-{batch_id}",
         )
@@ -771,8 +777,9 @@ def observed_rows(suite_result: Any) -> int | None:
 
 def _log_outcome(outcome: QualityResult) -> None:
     s = outcome.summary
+    took = f", {s['seconds']:.2f} s" if "seconds" in s else ""
     log.info(
-        "quality %s %s batch %s: %s (%d checks, %d critical failed, %d warnings, %.2f s)",
+        "quality %s %s batch %s: %s (%d checks, %d critical failed, %d warnings%s)",
         s.get("system"),
         s.get("export_date"),
         outcome.batch_id,
@@ -780,8 +787,10 @@ def _log_outcome(outcome: QualityResult) -> None:
         s.get("evaluated", 0),
         len(outcome.critical_failures),
         len(outcome.warnings),
-        s.get("seconds", 0.0),
+        took,
     )
+    for line in outcome.warnings:
+        log.warning("quality batch %s warning: %s", outcome.batch_id, line)
     for line in outcome.critical_failures:
         log.error("quality batch %s critical: %s", outcome.batch_id, line)
 
@@ -888,18 +897,21 @@ def _validate_group(
         parameters[rows_name] = sum(b.expected_rows.get(table, 0) for b in group)
         parameters[min_name], parameters[max_name] = 0, None  # judged per batch below
     run_name = f"{system} {first}..{last} {len(ids)} batches {ids[0]}..{ids[-1]}"
+    run_id = new_run_id(run_name)
     results = gx.run_checkpoint(
         spec,
         condition_for(ids),
         parameters,
-        run_name,
+        run_id,
         spec.result_format(10**12),
         f"load-batches-{ids[0]}-{ids[-1]}",
     )
     checks: dict[int, list[Check]] = {b: [] for b in ids}
     tables: dict[int, dict[str, dict]] = {b: {} for b in ids}
     for table in spec.tables:
-        per_table = _split_table(gx, conn, table, group, results[table], parameters, history)
+        per_table = _split_table(
+            gx, conn, table, group, results[table], parameters, history, (run_id, spec.name)
+        )
         for b in group:
             table_checks, volume_info, rows = per_table[b.batch_id]
             checks[b.batch_id] += table_checks
@@ -922,8 +934,13 @@ def _split_table(
     combined: Any,
     parameters: dict[str, Any],
     history: dict[str, list[tuple[date, int]]],
+    run: tuple[Any, str],
 ) -> dict[int, tuple[list[Check], dict | None, int]]:
-    """Per batch: the checks of `table` from the combined result (plus a split pass if needed)."""
+    """Per batch: the checks of `table` from the combined result (plus a split pass if needed).
+
+    `run` = (run id, checkpoint name) of the combined run, under which the split pass's result
+    is stored too, so Data Docs show the `_batch_id` of every unexpected row.
+    """
     ids = [b.batch_id for b in group]
     columns = sorted(
         {
@@ -986,9 +1003,7 @@ def _split_table(
             continue
         mostly = float(kwargs.get("mostly") or 1.0)
         considered = {
-            b.batch_id: counts[b.batch_id][
-                "*" if config.type == "expect_column_values_to_not_be_null" else column
-            ]
+            b.batch_id: counts[b.batch_id]["*" if config.type in ROW_DENOMINATOR else column]
             for b in group
         }
         settled, open_batches = split_map_result(
@@ -1005,10 +1020,15 @@ def _split_table(
                 label,
             )
         if open_batches:
-            # rebuilt from the result's configuration: GX need not keep the suite's order
-            pending.append(_Pending(index, config.to_domain_obj(), open_batches))
+            # rebuilt from the result's configuration (GX need not keep the suite's order),
+            # tagged so that its split result can be found again
+            expectation = config.to_domain_obj()
+            expectation = expectation.copy(
+                update={"meta": {**(expectation.meta or {}), SPLIT_TAG: index}}
+            )
+            pending.append(_Pending(index, expectation, open_batches))
     if pending:
-        _settle(gx, table, pending, per_batch, counts, combined)
+        _settle(gx, table, pending, per_batch, counts, combined, run)
     return {
         b.batch_id: (
             [c for c in per_batch[b.batch_id] if c is not None],
@@ -1026,6 +1046,7 @@ def _settle(
     per_batch: dict[int, list[Check | None]],
     counts: dict[int, dict[str, int]],
     combined: Any,
+    run: tuple[Any, str],
 ) -> None:
     """The split pass: the open expectations again, naming each unexpected row's `_batch_id`."""
     open_ids = sorted({b for p in pending for b in p.batches})
@@ -1037,9 +1058,15 @@ def _settle(
         "return_unexpected_index_query": False,
     }
     started = time.perf_counter()
+    run_id, checkpoint = run
     split = gx.validate(
-        table, [p.expectation for p in pending], condition_for(open_ids), result_format
+        table,
+        [p.expectation for p in pending],
+        condition_for(open_ids),
+        result_format,
+        store=(run_id, f"per-batch-split-{open_ids[0]}-{open_ids[-1]}", checkpoint),
     )
+    by_index = {r.expectation_config.meta[SPLIT_TAG]: r for r in split.results}
     log.debug(
         "%s: split pass over %d expectations x %d batches in %.2f s",
         table,
@@ -1047,7 +1074,8 @@ def _settle(
         len(open_ids),
         time.perf_counter() - started,
     )
-    for p, r in zip(pending, split.results, strict=True):
+    for p in pending:
+        r = by_index[p.index]
         config = r.expectation_config
         column = config.kwargs.get("column")
         mostly = float(config.kwargs.get("mostly") or 1.0)
@@ -1072,7 +1100,7 @@ def _settle(
                     label,
                 )
             else:
-                key = "*" if config.type == "expect_column_values_to_not_be_null" else column
+                key = "*" if config.type in ROW_DENOMINATOR else column
                 considered = counts[bid][key]
                 ok = mostly_success(considered, unexpected[bid], mostly)
                 check = Check(

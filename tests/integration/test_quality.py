@@ -405,6 +405,9 @@ def test_validate_batches_agrees_with_validate_batch(fresh_db):
         assert _checks(both.critical_failures) == _checks(single.critical_failures), batch_id
         assert _checks(both.warnings) == _checks(single.warnings), batch_id
     assert lines_with(combined[ids[4]].warnings, "kenh_thuc_hien", "1 of 64", "'7'")
+    # the split pass is stored with the combined run: Data Docs name the batch of each row
+    stored = (warehouse.home() / "gx" / "validations").rglob("per-batch-split-*.json")
+    assert any(f'"_batch_id": {ids[1]}' in path.read_text() for path in stored)
     assert lines_with(
         combined[ids[6]].critical_failures, "raw.onestop_quatrinh", "66 rows, expected 99"
     )
@@ -483,3 +486,18 @@ def test_data_docs_render_new_results_only_unless_asked(fresh_db):
     pages = {p.name for p in (index.parent / "validations").rglob("*.html")}
     assert {f"load-batch-{first}.html", f"load-batch-{second}.html"} <= pages
     assert quality.build_data_docs(fresh_db, full=True) == index
+
+
+def test_fields_outside_the_contract_warn_as_schema_drift(fresh_db):
+    batch_id = add_batch(fresh_db, "onestop")
+    with warehouse.connect(fresh_db) as conn:
+        conn.execute(
+            'update raw.onestop_quatrinh set _extra = \'{"MaBuocXuLy": "B1"}\' '
+            "where _batch_id = %s and _line <= 3",
+            (batch_id,),
+        )
+    result = quality.validate_batch(batch_id, fresh_db)
+    assert result.success
+    (line,) = result.warnings
+    assert line.startswith("raw.onestop_quatrinh._extra: expect_column_values_to_be_null")
+    assert "3 of 50 rows not null" in line and "MaBuocXuLy" in line
