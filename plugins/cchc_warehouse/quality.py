@@ -25,7 +25,7 @@ import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -221,9 +221,14 @@ def map_observed(
         f"{unexpected} of {considered} {what} ({fmt_pct(unexpected, considered)}, "
         f"allowed {allowed:.3g}%)"
     )
-    shown = [s for s in samples if s is not None][:5]
+    shown: list[str] = []
+    for sample in samples:
+        text_sample = repr(sample)
+        text_sample = text_sample if len(text_sample) <= 60 else text_sample[:57] + "..."
+        if sample is not None and text_sample not in shown:
+            shown.append(text_sample)
     if shown:
-        text += ", e.g. " + ", ".join(repr(s) for s in shown)
+        text += ", e.g. " + ", ".join(shown[:3])
     return text
 
 
@@ -363,6 +368,7 @@ def verdict(
 
 # --------------------------------------------------------------------------- audit reads/writes
 def read_batches(conn: Any, batch_ids: Sequence[int]) -> dict[int, BatchInfo]:
+    """The batches' system, day and rows per raw table (CchcError if one does not exist)."""
     table_files = {s.file: s.table for s in suites().values()}
     rows = conn.execute(
         "select batch_id, system, export_date, status from audit.load_batches "
@@ -506,19 +512,15 @@ class _Gx:
 
         self.unbind()
         sa_url = make_url(warehouse.conninfo(url)).set(drivername="postgresql+psycopg2")
+        # tables are named without schema (the deprecated schema_name is not needed)
+        options = " ".join(filter(None, [sa_url.query.get("options"), "-c search_path=raw"]))
         with warnings.catch_warnings():
             # the generic SQL datasource is deliberate: add_postgres rejects unix-socket URLs
             warnings.simplefilter("ignore", GxDatasourceWarning)
             datasource = self.context.data_sources.add_sql(
                 DATASOURCE,
                 connection_string=sa_url.render_as_string(hide_password=False),
-                kwargs={
-                    "connect_args": {
-                        "application_name": "cchc-quality",
-                        # tables are named without schema: the deprecated schema_name is not needed
-                        "options": "-c search_path=raw",
-                    }
-                },
+                kwargs={"connect_args": {"application_name": "cchc-quality", "options": options}},
             )
         for suite in suites().values():
             asset = datasource.add_table_asset(suite.table, table_name=suite.name)
@@ -703,10 +705,10 @@ def validate_batch(
             if expected_rows:
                 batch.expected_rows.update({qualified(k): v for k, v in expected_rows.items()})
             spec = checkpoints()[batch.system]
-            history_from = batch.export_date.fromordinal(
-                batch.export_date.toordinal() - expectations_module("volume").REFERENCE_WINDOW
+            window = timedelta(days=expectations_module("volume").REFERENCE_WINDOW)
+            history = read_history(
+                conn, batch.system, batch.export_date - window, batch.export_date
             )
-            history = read_history(conn, batch.system, history_from, batch.export_date)
         parameters: dict[str, Any] = {}
         volumes: dict[str, dict | None] = {}
         for table in spec.tables:
@@ -814,6 +816,18 @@ def grouped_counts(
     return out
 
 
+def table_columns(conn: Any, table: str) -> list[str]:
+    schema, name = qualified(table).split(".")
+    return [
+        r[0]
+        for r in conn.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = %s and table_name = %s",
+            (schema, name),
+        )
+    ]
+
+
 @dataclass
 class _Pending:
     """A map expectation whose per-batch outcome the combined run could not settle."""
@@ -824,7 +838,6 @@ class _Pending:
 
 
 def split_map_result(
-    expectation: str,
     mostly: float,
     total_unexpected: int,
     considered: dict[int, int],
@@ -888,9 +901,7 @@ def _validate_group(
     group.sort(key=lambda b: (b.export_date, b.batch_id))
     ids = [b.batch_id for b in group]
     first, last = group[0].export_date, group[-1].export_date
-    history = read_history(
-        conn, system, first.fromordinal(first.toordinal() - volume.REFERENCE_WINDOW), last
-    )
+    history = read_history(conn, system, first - timedelta(days=volume.REFERENCE_WINDOW), last)
     parameters: dict[str, Any] = {}
     for table in spec.tables:
         rows_name, min_name, max_name = parameter_names(table)
@@ -949,13 +960,15 @@ def _split_table(
             if "column" in r.expectation_config.kwargs
         }
     )
-    counts = grouped_counts(conn, table, ids, columns)
-    # volume reference: published days before, plus this run's earlier days (rows_loaded)
-    known = list(history.get(table, []))
+    present = set(table_columns(conn, table))
+    counts = grouped_counts(conn, table, ids, [c for c in columns if c in present])
+    # volume reference: published days before, plus this run's earlier days (rows_loaded);
+    # a day of this run replaces that day's published batch, as publishing it will
+    known = dict(history.get(table, []))
     volumes: dict[int, tuple[int, int | None, dict | None]] = {}
     for b in group:
-        volumes[b.batch_id] = volume_bounds(table, b.export_date, known)
-        known.append((b.export_date, b.expected_rows.get(table, 0)))
+        volumes[b.batch_id] = volume_bounds(table, b.export_date, known.items())
+        known[b.export_date] = b.expected_rows.get(table, 0)
     per_batch: dict[int, list[Check | None]] = {b: [] for b in ids}
     pending: list[_Pending] = []
     for index, r in enumerate(combined.results):
@@ -1007,7 +1020,7 @@ def _split_table(
             for b in group
         }
         settled, open_batches = split_map_result(
-            config.type, mostly, info.get("unexpected_count") or 0, considered
+            mostly, info.get("unexpected_count") or 0, considered
         )
         for bid, ok in settled.items():
             per_batch[bid][index] = Check(

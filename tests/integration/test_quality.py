@@ -467,6 +467,10 @@ def test_a_missing_column_fails_critically_and_its_checks_say_why(fresh_db):
     assert lines_with(
         result.warnings, "raw.onestop_quatrinh.ma_trang_thai", "could not be evaluated"
     )
+    backfill = quality.validate_batches([batch_id], fresh_db)[batch_id]
+    assert not backfill.success
+    assert _checks(backfill.critical_failures) == _checks(result.critical_failures)
+    assert _checks(backfill.warnings) == _checks(result.warnings)
 
 
 def test_data_docs_render_new_results_only_unless_asked(fresh_db):

@@ -39,18 +39,12 @@ def test_mostly_success_is_gx_rule(considered, unexpected, mostly, ok):
 def test_split_settles_batches_that_pass_whatever_their_share():
     # 3 unexpected rows in all: a batch of 1000 passes at 99% even if all 3 are its own;
     # a batch of 100 might hold all 3 (97%) and needs its own count
-    settled, pending = quality.split_map_result(
-        "expect_column_values_to_match_regex", 0.99, 3, {1: 1000, 2: 100, 3: 0}
-    )
+    settled, pending = quality.split_map_result(0.99, 3, {1: 1000, 2: 100, 3: 0})
     assert settled == {1: True, 3: True} and pending == [2]
     # strict checks: any batch may hold the unexpected row
-    settled, pending = quality.split_map_result(
-        "expect_column_values_to_not_be_null", 1.0, 1, {1: 10, 2: 20}
-    )
+    settled, pending = quality.split_map_result(1.0, 1, {1: 10, 2: 20})
     assert settled == {} and pending == [1, 2]
-    settled, pending = quality.split_map_result(
-        "expect_column_values_to_not_be_null", 1.0, 0, {1: 10, 2: 20}
-    )
+    settled, pending = quality.split_map_result(1.0, 0, {1: 10, 2: 20})
     assert settled == {1: True, 2: True} and pending == []
 
 
@@ -60,9 +54,17 @@ def test_observed_texts_name_counts_share_allowance_and_samples():
         unexpected=3,
         considered=1500,
         mostly=0.99,
-        samples=["X", None, "Y"],
+        samples=["X", None, "Y", "X", "Z", "W"],
     )
-    assert text == "3 of 1500 values unexpected (0.20%, allowed 1%), e.g. 'X', 'Y'"
+    assert text == "3 of 1500 values unexpected (0.20%, allowed 1%), e.g. 'X', 'Y', 'Z'"
+    long = quality.map_observed(
+        "expect_column_values_to_be_null",
+        unexpected=1,
+        considered=1,
+        mostly=1.0,
+        samples=["x" * 99],
+    )
+    assert long.startswith("1 of 1 rows not null") and long.endswith("...") and len(long) < 120
     text = quality.map_observed(
         "expect_column_values_to_not_be_null", unexpected=2, considered=50, mostly=1.0
     )
