@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from pathlib import Path
 
 import psycopg
@@ -37,6 +38,7 @@ def pg_server(tmp_path_factory) -> str:
         yield url
     finally:
         warehouse.stop_embedded()
+        shutil.rmtree(home, ignore_errors=True)
         for k, v in old.items():
             if v is None:
                 os.environ.pop(k, None)

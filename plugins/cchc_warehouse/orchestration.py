@@ -192,7 +192,7 @@ def ingest_dag(system: str, files: str, doc_md: str | None = None):
 
 def dbt_task_group(group_id: str = "dbt"):
     """The dbt project rendered as Airflow tasks by Cosmos, from dbt's manifest (no `dbt ls` at
-    parse time): one task per model, seed and snapshot, each followed by its tests."""
+    parse time): one task per model, seed and snapshot running `dbt build` on it: the model, then its tests."""
     from cosmos import (
         DbtTaskGroup,
         ExecutionConfig,
@@ -226,7 +226,7 @@ def dbt_task_group(group_id: str = "dbt"):
         ),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST,
-            test_behavior=TestBehavior.AFTER_EACH,
+            test_behavior=TestBehavior.BUILD,  # `dbt build` per node: the model, then its tests
             emit_datasets=False,  # Cosmos cannot build dataset URIs from a unix-socket profile
             enable_mock_profile=False,
         ),
