@@ -252,8 +252,10 @@ def _note(r: OutRow, cls: str, detail: str, expect: str) -> None:
 
 
 def messy(value: str, rng: random.Random) -> str:
-    """A code as someone typed it: surrounding spaces and/or lower case."""
-    k = rng.randrange(4)
+    """A code as someone typed it: surrounding spaces and/or lower case (never unchanged)."""
+    k = int(rng.random() * 4)
+    if value.lower() == value:  # digits only (procedure codes): lower case changes nothing
+        k = k % 2
     if k == 0:
         return f" {value}"
     if k == 1:

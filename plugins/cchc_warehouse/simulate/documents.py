@@ -112,7 +112,7 @@ class DocumentSim:
             elif kind == 1:
                 self._arrive(obj[0], obj[1], lt, o, heap, out)
             elif kind == 2:
-                out["trangthai.xml"].append(obj)
+                out["trangthai.xml"].append(self._status_row(lt, obj))
             elif kind == 3:
                 den, deadline = obj
                 if deadline:
@@ -359,12 +359,16 @@ class DocumentSim:
     ) -> None:
         serial = self.status_serials
         self.status_serials += 1
+        # kept compact until its day comes: millions of statuses wait in the future buckets
+        self._schedule(t, 2, (ma, reporter, code, den_serial, serial), o, heap)
+
+    def _status_row(self, t: int, item: tuple) -> Row:
+        ma, reporter, code, den_serial, serial = item
         utc = self.rng.random() < P_UTC
-        row = Row(
+        return Row(
             [ma, reporter, code, fmt_iso_offset(t, utc=utc), names.STATUS_NOTES[code]],
             (serial, int(code), den_serial, t // DAY),
         )
-        self._schedule(t, 2, row, o, heap)
 
     # -------------------------------------------------------------------- rows
     def _di_row(self, doc: Doc, lt: int) -> Row:

@@ -13,6 +13,7 @@ import json
 import logging
 import shutil
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -63,9 +64,12 @@ MAIN_FILE = {"onestop": "hoso.jsonl", "docmgmt": "vanban.csv", "portal": "thanht
 
 @dataclass
 class Ledger:
-    """What was written and injected: becomes defects.json and part of facts.json."""
+    """What was written and injected: becomes defects.json and part of facts.json. Defect
+    instances (hundreds of thousands in a province year) go straight to a spool file."""
 
-    instances: list[dict] = field(default_factory=list)
+    spool: Path
+    instances: int = 0
+    by_class: Counter = field(default_factory=Counter)
     failed: list[dict] = field(default_factory=list)
     missing: list[dict] = field(default_factory=list)
     late: list[dict] = field(default_factory=list)
@@ -119,7 +123,9 @@ def generate(
     documents = DocumentSim(world, cal, rhythm, seed, StateDefects(seed, enabled, plan, "docmgmt"))
     injector = Injector(seed, enabled, plan)
     truth = Truth(world, PROVINCE_CODE)
-    ledger = Ledger()
+    truth_dir = out / TRUTH
+    truth_dir.mkdir(parents=True)
+    ledger = Ledger(truth_dir / ".instances.jsonl")
     exporter = _Exporter(out, seed, world, plan, injector, truth, ledger)
     log.info(
         "generating %s scale, %s..%s (warm-up from %s), seed %d, defects: %s",
@@ -155,16 +161,7 @@ def generate(
     if bar is not None:
         bar.stop()
 
-    defects_doc = {
-        "seed": seed,
-        "enabled": sorted(enabled),
-        "instances": ledger.instances,
-        "failed_days": ledger.failed,
-        "missing_days": ledger.missing,
-        "late_days": ledger.late,
-        "resent_days": ledger.resent,
-        "expected_quarantine": ledger.quarantine,
-    }
+    exporter.close()
     files = {
         f.name: {
             "system": f.system,
@@ -177,7 +174,6 @@ def generate(
         }
         for f in ALL_FILES
     }
-    truth_dir = out / TRUTH
     facts = truth.write(
         truth_dir,
         {
@@ -199,9 +195,7 @@ def generate(
             "files": files,
         },
     )
-    (truth_dir / "defects.json").write_text(
-        json.dumps(defects_doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-    )
+    _write_defects(truth_dir / "defects.json", seed, enabled, ledger)
     elapsed = time.perf_counter() - t0
     summary = {
         "out": str(out),
@@ -216,7 +210,8 @@ def generate(
         "bytes_written": ledger.bytes_written,
         "records": {k: v["landing_records"] for k, v in files.items()},
         "totals": facts["totals"],
-        "defect_instances": len(ledger.instances),
+        "defect_instances": ledger.instances,
+        "defect_instances_by_class": dict(sorted(ledger.by_class.items())),
         "failed_days": len(ledger.failed),
         "missing_days": len(ledger.missing),
         "seconds": round(elapsed, 2),
@@ -227,6 +222,31 @@ def generate(
         facts["totals"]["documents_outgoing"], elapsed, truth_dir,
     )  # fmt: skip
     return summary
+
+
+def _write_defects(path: Path, seed: int, enabled: frozenset[str], ledger: Ledger) -> None:
+    """defects.json, streaming the spooled instances into it."""
+
+    def dump(value) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    with path.open("w", encoding="utf-8") as f:
+        f.write(f'{{"seed": {seed},\n"enabled": {dump(sorted(enabled))},\n"instances": [\n')
+        with ledger.spool.open(encoding="utf-8") as spool:
+            for i, line in enumerate(spool):
+                f.write((",\n" if i else "") + line.rstrip("\n"))
+        f.write("\n],\n")
+        for key, value in (
+            ("failed_days", ledger.failed),
+            ("missing_days", ledger.missing),
+            ("late_days", ledger.late),
+            ("resent_days", ledger.resent),
+        ):
+            f.write(f'"{key}": {dump(value)},\n')
+        f.write('"expected_quarantine": [\n')
+        f.write(",\n".join(dump(q) for q in ledger.quarantine))
+        f.write("\n]}\n")
+    ledger.spool.unlink()
 
 
 def _progress(enabled: bool, total: int):
@@ -270,6 +290,10 @@ class _Exporter:
         self.truth = truth
         self.ledger = ledger
         self._snapshot_cache: dict[tuple, bytes] = {}
+        self._spool = ledger.spool.open("w", encoding="utf-8")
+
+    def close(self) -> None:
+        self._spool.close()
 
     def export(self, system: str, o: int, rows: dict[str, list]) -> None:
         plan, ledger = self.plan, self.ledger
@@ -375,10 +399,11 @@ class _Exporter:
         detail: str,
         expect: str,
     ) -> None:
-        self.ledger.instances.append({
-            "class": cls, "system": system, "export_date": iso, "file": file, "line": line,
-            "detail": detail, "expect": expect,
-        })  # fmt: skip
+        record = {"class": cls, "system": system, "export_date": iso, "file": file,
+                  "line": line, "detail": detail, "expect": expect}  # fmt: skip
+        self._spool.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.ledger.instances += 1
+        self.ledger.by_class[cls] += 1
 
     # -------------------------------------------------------------- rendering
     def _render(self, fo: FileOut, o: int, stamp: datetime, cache: bool = True) -> Rendered:

@@ -402,6 +402,8 @@ class World:
             fee = _draw_fee(rng, field_name) if has_fee else 0
             u = rng.random()
             level = 2 if u < 0.125 else (3 if u < 0.125 + 0.145 else 4)
+            if field_name == "Chứng thực":
+                level = 2  # certification needs the originals at the counter: not online in 2021
             state = ProcState(
                 level=level,
                 integrated=level >= 3 and rng.random() < 0.15,
@@ -557,7 +559,7 @@ class World:
                     p.change(day, level=4, pay_online=p.fee > 0 and rng.random() < 0.5)
                 elif u < 0.004 + 0.008 and s.level == 2:
                     p.change(day, level=3)
-                elif u < 0.004 + 0.008 + 0.004 and s.level >= 3 and not s.integrated:
+                elif u < 0.004 + 0.008 + 0.002 and s.level >= 3 and not s.integrated:
                     p.change(day, integrated=True)
                 else:
                     continue
@@ -817,7 +819,7 @@ class World:
         on = PairTable(ag_on, pr_on, list(accumulate(w_on)), sum(w_on))
         total = off.total + on.total
         result = (off, on, on.total / total if total else 0.0)
-        self._pair_cache[key] = result
+        self._pair_cache = {key: result}  # days run in order: only today's tables are needed
         return result
 
 
