@@ -26,7 +26,7 @@ from datetime import date
 from cchc_warehouse.simulate.clock import WorkCalendar
 from cchc_warehouse.simulate.schema import FILES, SYSTEMS, FileDef, Row
 from cchc_warehouse.simulate.world import rng_for
-from cchc_warehouse.simulate.writers import OutRow, nfd
+from cchc_warehouse.simulate.writers import nfd
 
 DEFECT_CLASSES: tuple[str, ...] = (
     "duplicates",
@@ -239,13 +239,13 @@ class FileOut:
 
     fd: FileDef
     columns: tuple[str, ...]
-    rows: list[OutRow]
+    rows: list[Row]
     cp1258: bool = False
     declared: str = "utf-8"
     notes: list[tuple[str, str, str]] = field(default_factory=list)  # file-level instances
 
 
-def _note(r: OutRow, cls: str, detail: str, expect: str) -> None:
+def _note(r: Row, cls: str, detail: str, expect: str) -> None:
     if r.notes is None:
         r.notes = []
     r.notes.append((cls, detail, expect))
@@ -265,7 +265,7 @@ def messy(value: str, rng: random.Random) -> str:
     return f"  {value.lower()} "
 
 
-def _non_ascii_rows(rows: list[OutRow], cols: tuple[int, ...]) -> int:
+def _non_ascii_rows(rows: list[Row], cols: tuple[int, ...]) -> int:
     return sum(1 for r in rows if any(not str(r.values[i]).isascii() for i in cols))
 
 
@@ -324,12 +324,13 @@ class Injector:
         for fd in FILES[system]:
             src = rows.get(fd.name, [])
             if fd.snapshot:
-                out = [OutRow(v, None) for v in src]
+                out = [Row(v) for v in src]
             else:
-                out = [
-                    OutRow(r.values, r.hook, None, list(r.tags) if inject and r.tags else None)
-                    for r in src
-                ]
+                out = list(src)  # the simulations' fresh rows, edited in place
+                if inject:
+                    for r in out:
+                        if r.tags:
+                            r.notes = list(r.tags)
             fo = FileOut(fd, fd.columns, out)
             if inject:
                 if fd.snapshot:
@@ -412,7 +413,7 @@ class Injector:
             detail += "; the manifest wrongly says utf-8"
         fo.notes.append(("encoding", detail, "loaded"))
 
-    def _force_if(self, key: str, rows: list[OutRow], fd: FileDef) -> bool:
+    def _force_if(self, key: str, rows: list[Row], fd: FileDef) -> bool:
         if key in self.pending and _non_ascii_rows(rows, fd.text_columns) >= 1:
             self.pending.discard(key)
             return True
@@ -420,13 +421,13 @@ class Injector:
 
     def _duplicates(self, fo: FileOut, rng: random.Random, carried: list[Row]) -> None:
         rows = fo.rows
-        out: list[OutRow] = []
+        out: list[Row] = []
         force = "duplicates:line" in self.pending and len(rows) >= 2
-        later: list[tuple[int, OutRow]] = []
+        later: list[tuple[int, Row]] = []
         for i, r in enumerate(rows):
             out.append(r)
             if force or rng.random() < P_DUP_LINE:
-                copy = OutRow(list(r.values), r.hook, None, None)
+                copy = Row(list(r.values), r.hook)
                 key = r.values[0]
                 _note(
                     copy, "duplicates", f"exact duplicate of an earlier line (key {key})", "loaded"
@@ -436,8 +437,8 @@ class Injector:
                     self.pending.discard("duplicates:line")
                     force = False
         if later:
-            merged: list[OutRow] = []
-            by_pos: dict[int, list[OutRow]] = {}
+            merged: list[Row] = []
+            by_pos: dict[int, list[Row]] = {}
             for pos, c in later:
                 by_pos.setdefault(min(pos, len(out) - 1), []).append(c)
             for i, r in enumerate(out):
@@ -445,7 +446,7 @@ class Injector:
                 merged.extend(by_pos.get(i, ()))
             out = merged
         for r in carried:
-            copy = OutRow(list(r.values), r.hook, None, None)
+            copy = Row(list(r.values), r.hook)
             _note(
                 copy,
                 "duplicates",

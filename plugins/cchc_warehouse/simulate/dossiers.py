@@ -68,7 +68,7 @@ class Dossier:
         "serial", "ma", "proc", "proc_code", "agency_code", "field", "channel", "applicant",
         "name", "id_no", "phone", "t_sub", "t_acc", "t_due", "t_end", "t_ret", "ret_post",
         "status", "paid", "digitised", "step", "events", "next_i", "tags", "payment",
-        "acc_lost", "resumed",
+        "acc_lost", "resumed", "agency_i", "proc_i",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -180,6 +180,8 @@ class DossierSim:
             d.proc_code = self.world.ghost_procedures[rr(rng, 4)]
             tags.append(("unknown_codes", f"MaTTHC {d.proc_code} is not in the catalogue", "flag"))
         d.tags = tags or None
+        d.agency_i = self.agency_idx(d.agency_code)
+        d.proc_i = self.proc_idx(d.proc_code)
         if online:
             d.channel = 2
             d.t_sub = o * DAY + rh.online_second(rng)
@@ -432,8 +434,8 @@ class DossierSim:
         hook = (
             d.serial,
             lt,
-            self.agency_idx(d.agency_code),
-            self.proc_idx(d.proc_code),
+            d.agency_i,
+            d.proc_i,
             d.channel,
             d.status,
             d.t_sub // DAY,

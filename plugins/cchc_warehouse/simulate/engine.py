@@ -480,7 +480,7 @@ class _Exporter:
             fo = candidates[rng.randrange(len(candidates))]
             old, new = SCHEMA_BREAK[fo.fd.name]
             if fo.fd.format == "json":
-                rows = [OutRow({(new if k == old else k): v for k, v in r.values.items()}, None)
+                rows = [OutRow({(new if k == old else k): v for k, v in r.values.items()})
                         for r in fo.rows]  # fmt: skip
                 broken_fo = FileOut(fo.fd, fo.columns, rows, fo.cp1258, fo.declared)
             else:
@@ -524,7 +524,7 @@ class _Exporter:
                 src = fo.rows[rng.randrange(len(fo.rows))]
                 values = list(src.values)
                 values[0] = _phantom_key(str(values[0]))
-                rows = [*rows, OutRow(values, None)]
+                rows = [*rows, OutRow(values)]
                 phantoms += 1
             parts.append(self._render(FileOut(fo.fd, fo.columns, rows, fo.cp1258, fo.declared),
                                       o, stamp))  # fmt: skip

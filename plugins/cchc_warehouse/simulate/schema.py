@@ -14,15 +14,25 @@ SYSTEMS = ("onestop", "docmgmt", "portal")
 
 
 class Row:
-    __slots__ = ("values", "hook", "tags")
+    """One record. `tags`: state-level defects it shows (set by the simulations); `notes`: the
+    defect instances recorded for it in a delivered file; `corrupt`: how it is written broken
+    (None | badjson | bytes | fields | badxml | formula)."""
 
-    def __init__(self, values: list, hook: tuple | None = None, tags: list | None = None) -> None:
+    __slots__ = ("values", "hook", "tags", "corrupt", "notes")
+
+    def __init__(
+        self,
+        values: list | dict,
+        hook: tuple | None = None,
+        tags: list | None = None,
+        corrupt: str | None = None,
+        notes: list | None = None,
+    ) -> None:
         self.values = values
         self.hook = hook
-        self.tags = tags  # state-level defects this record shows: [(class, detail, expect)]
-
-    def copy(self) -> Row:
-        return Row(list(self.values), self.hook, None)
+        self.tags = tags
+        self.corrupt = corrupt
+        self.notes = notes
 
 
 @dataclass(frozen=True)

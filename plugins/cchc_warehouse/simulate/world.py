@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate
 
+import numpy as np
+
 from cchc_warehouse.simulate import names
 from cchc_warehouse.simulate.clock import WorkCalendar
 
@@ -401,7 +403,7 @@ class World:
             has_fee = rng.random() < {"XA": 0.3, "HUYEN": 0.45, "TINH": 0.55}[cap]
             fee = _draw_fee(rng, field_name) if has_fee else 0
             u = rng.random()
-            level = 2 if u < 0.125 else (3 if u < 0.125 + 0.145 else 4)
+            level = 2 if u < 0.105 else (3 if u < 0.105 + 0.165 else 4)
             if field_name == "Chứng thực":
                 level = 2  # certification needs the originals at the counter: not online in 2021
             state = ProcState(
@@ -475,17 +477,19 @@ class World:
             for p in procs:
                 if p.current().level >= 3:
                     weights.append((a.dossier_weight * p.popularity / total, p.p_online))
-        denom = sum(w for w, _ in weights)
+        w = np.array([x for x, _ in weights])
+        b = np.array([y for _, y in weights])
+        denom = float(w.sum())
         if denom <= 0:
             return
 
         def share(c: float) -> float:
-            return sum(w * min(0.95, c * b) for w, b in weights) / denom
+            return float((w * np.minimum(0.95, c * b)).sum()) / denom
 
         lo, hi = 0.0, 1.0
         while share(hi) < ONLINE_SHARE_2021 and hi < 1e6:
             hi *= 2
-        for _ in range(60):
+        for _ in range(50):
             mid = (lo + hi) / 2
             if share(mid) < ONLINE_SHARE_2021:
                 lo = mid

@@ -21,21 +21,14 @@ from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from cchc_warehouse.simulate.schema import FileDef
+from cchc_warehouse.simulate.schema import FileDef, Row
 
 BAD_BYTES = b"\x81\x8d\x9d"  # undefined in UTF-8 (lone continuation bytes) and in Windows-1258
 CP1258 = "windows-1258"
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 
 
-@dataclass(slots=True)
-class OutRow:
-    """A record as it will be written: values after rendering defects, and how it is broken."""
-
-    values: list
-    hook: tuple | None
-    corrupt: str | None = None  # None | badjson | bytes | fields | badxml | formula
-    notes: list | None = None  # defect instances on this record: [(class, detail, expect)]
+OutRow = Row  # a record as it will be written (values after rendering defects)
 
 
 @dataclass
@@ -65,11 +58,29 @@ def _cp1258_char(ch: str) -> bytes:
     return (head + tones).encode("cp1258")
 
 
+def _cp1258_table() -> dict[int, str]:
+    """Characters Windows-1258 lacks precomposed -> base (+ shape mark) + combining tone mark."""
+    table = {}
+    for cp in (*range(0xC0, 0x250), *range(0x1EA0, 0x1F00)):
+        ch = chr(cp)
+        try:
+            ch.encode("cp1258")
+        except UnicodeEncodeError:
+            try:
+                table[cp] = _cp1258_char(ch).decode("cp1258")
+            except UnicodeEncodeError:
+                continue  # not Vietnamese: left for the encoder to refuse
+    return table
+
+
+_CP1258_TABLE = _cp1258_table()
+
+
 def encode_cp1258(text: str) -> bytes:
     """Vietnamese text as a Windows-1258 exporter writes it (decoding + NFC gives it back)."""
     if text.isascii():
         return text.encode("ascii")
-    return b"".join(_cp1258_char(c) for c in unicodedata.normalize("NFC", text))
+    return unicodedata.normalize("NFC", text).translate(_CP1258_TABLE).encode("cp1258")
 
 
 def nfd(text: str) -> str:
@@ -165,14 +176,17 @@ def render_xml(export_date: str, rows: list[OutRow], columns: tuple[str, ...]) -
         '<?xml version="1.0" encoding="UTF-8"?>\n',
         f'<DanhSachTrangThai ngayXuat="{export_date}">\n',
     ]
+    template = (
+        "  <TrangThai>\n"
+        + "".join(f"    <{name}>{{}}</{name}>\n" for name in columns)
+        + "  </TrangThai>\n"
+    )
+    note_at = columns.index("GhiChu") if "GhiChu" in columns else -1
     for r in rows:
-        parts.append("  <TrangThai>\n")
-        for name, value in zip(columns, r.values, strict=True):
-            text = escape(str(value))
-            if r.corrupt == "badxml" and name == "GhiChu":
-                text = f"{value} & chuyển <lưu trữ"  # raw & and < : the element is not XML
-            parts.append(f"    <{name}>{text}</{name}>\n")
-        parts.append("  </TrangThai>\n")
+        values = [escape(str(v)) for v in r.values]
+        if r.corrupt == "badxml" and note_at >= 0:
+            values[note_at] = f"{r.values[note_at]} & chuyển <lưu trữ"  # raw & and <: not XML
+        parts.append(template.format(*values))
     parts.append("</DanhSachTrangThai>\n")
     return "".join(parts).encode("utf-8")
 
