@@ -35,16 +35,18 @@ case when btrim({{ expr }}) ~ '^-?[0-9]{1,18}$' then btrim({{ expr }})::bigint e
 {%- set v = "btrim(" ~ expr ~ ")" -%}
 {%- if fmt == 'yyyymmddhhmmss' -%}
 case when {{ v }} ~ '^[0-9]{14}$' and {{ v }} <> '00000000000000'
-     then regexp_replace({{ v }}, '^([0-9]{4})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{2})$', '\1-\2-\3 \4:\5:\6') end
+     then substr({{ v }}, 1, 4) || '-' || substr({{ v }}, 5, 2) || '-' || substr({{ v }}, 7, 2)
+          || ' ' || substr({{ v }}, 9, 2) || ':' || substr({{ v }}, 11, 2) || ':' || substr({{ v }}, 13, 2) end
 {%- elif fmt == 'yyyy-mm-dd hh:mm:ss' -%}
 case when {{ v }} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2})?$'
      then replace({{ v }}, 'T', ' ') end
 {%- elif fmt == 'dd/mm/yyyy' -%}
 case when {{ v }} ~ '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$'
-     then regexp_replace({{ v }}, '^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$', '\3-\2-\1') end
+     then split_part({{ v }}, '/', 3) || '-' || split_part({{ v }}, '/', 2) || '-' || split_part({{ v }}, '/', 1) end
 {%- elif fmt == 'dd/mm/yyyy hh:mm' -%}
 case when {{ v }} ~ '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4} [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$'
-     then regexp_replace({{ v }}, '^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4}) ', '\3-\2-\1 ') end
+     then split_part(split_part({{ v }}, ' ', 1), '/', 3) || '-' || split_part({{ v }}, '/', 2)
+          || '-' || split_part({{ v }}, '/', 1) || ' ' || split_part({{ v }}, ' ', 2) end
 {%- elif fmt == 'yyyy-mm-dd' -%}
 case when {{ v }} ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' then {{ v }} end
 {%- else -%}

@@ -69,46 +69,70 @@ deadlines as (
         and documents.deadline_date is not null
 ),
 
+register_periods as materialized (
+    -- each day's counts placed in the periods containing the day (one per convention and type)
+    select
+        register_days.*,
+        date_periods.period_key
+    from register_days
+    inner join date_periods
+        on date_periods.date_day = register_days.sent_date
+),
+
 register_figures as (
     select
         touched_pairs.period_key,
         touched_pairs.agency_code,
-        sum(register_days.outgoing) as outgoing,
-        sum(register_days.outgoing_electronic) as outgoing_electronic,
-        sum(register_days.outgoing_parallel) as outgoing_parallel,
-        sum(register_days.outgoing_paper) as outgoing_paper,
-        sum(register_days.outgoing_signed) as outgoing_signed,
-        sum(register_days.outgoing_via_axis) as outgoing_via_axis,
-        sum(register_days.incoming) as incoming
-    from register_days
-    inner join date_periods
-        on date_periods.date_day = register_days.sent_date
+        sum(register_periods.outgoing) as outgoing,
+        sum(register_periods.outgoing_electronic) as outgoing_electronic,
+        sum(register_periods.outgoing_parallel) as outgoing_parallel,
+        sum(register_periods.outgoing_paper) as outgoing_paper,
+        sum(register_periods.outgoing_signed) as outgoing_signed,
+        sum(register_periods.outgoing_via_axis) as outgoing_via_axis,
+        sum(register_periods.incoming) as incoming
+    from register_periods
     inner join touched_pairs
-        on touched_pairs.period_key = date_periods.period_key
-        and touched_pairs.agency_code = register_days.agency_code
+        on touched_pairs.period_key = register_periods.period_key
+        and touched_pairs.agency_code = register_periods.agency_code
     group by 1, 2
+),
+
+deadline_periods as materialized (
+    select
+        deadline_days.*,
+        date_periods.period_key,
+        date_periods.period_end
+    from (
+        select
+            agency_code,
+            deadline_date,
+            completed_date,
+            count(*) as documents
+        from deadlines
+        group by 1, 2, 3
+    ) as deadline_days
+    inner join date_periods
+        on date_periods.date_day = deadline_days.deadline_date
 ),
 
 deadline_figures as (
     select
         touched_pairs.period_key,
         touched_pairs.agency_code,
-        count(*) as with_deadline,
-        count(*) filter (where deadlines.completed_date <= deadlines.deadline_date) as processed_on_time,
-        count(*) filter (
-            where deadlines.completed_date > deadlines.deadline_date
-                and deadlines.completed_date <= touched_pairs.period_end
-        ) as processed_late,
-        count(*) filter (
-            where deadlines.completed_date is null
-                or deadlines.completed_date > touched_pairs.period_end
-        ) as overdue_open
-    from deadlines
-    inner join date_periods
-        on date_periods.date_day = deadlines.deadline_date
+        sum(d.documents) as with_deadline,
+        coalesce(sum(d.documents) filter (where d.completed_date <= d.deadline_date), 0) as processed_on_time,
+        coalesce(sum(d.documents) filter (
+            where d.completed_date > d.deadline_date
+                and d.completed_date <= d.period_end
+        ), 0) as processed_late,
+        coalesce(sum(d.documents) filter (
+            where d.completed_date is null
+                or d.completed_date > d.period_end
+        ), 0) as overdue_open
+    from deadline_periods as d
     inner join touched_pairs
-        on touched_pairs.period_key = date_periods.period_key
-        and touched_pairs.agency_code = deadlines.agency_code
+        on touched_pairs.period_key = d.period_key
+        and touched_pairs.agency_code = d.agency_code
     group by 1, 2
 ),
 
