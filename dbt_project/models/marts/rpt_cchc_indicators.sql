@@ -31,6 +31,10 @@ procedures as (
     select * from {{ ref('stg_portal__procedures') }}
 ),
 
+procedure_snapshot_days as materialized (
+    select distinct snapshot_date from {{ ref('stg_portal__procedures') }}
+),
+
 indicators as (
     select * from {{ ref('ref_cchc_indicators') }}
 ),
@@ -54,20 +58,20 @@ touched_years as (
     {% endif %}
 ),
 
-catalogue_days as (
+catalogue_days as materialized (
     -- the catalogue at year end: the latest portal snapshot on or before the year's last day
     -- (and the as-of date)
     select
         touched_years.report_year,
         (
-            select max(p.snapshot_date)
-            from procedures as p
-            where p.snapshot_date <= least(touched_years.period_end, (select as_of_date from as_of))
+            select max(d.snapshot_date)
+            from procedure_snapshot_days as d
+            where d.snapshot_date <= least(touched_years.period_end, (select as_of_date from as_of))
         ) as snapshot_date
     from touched_years
 ),
 
-catalogue as (
+catalogue as materialized (
     select
         catalogue_days.report_year,
         procedures.procedure_code,
