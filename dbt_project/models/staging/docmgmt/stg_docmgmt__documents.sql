@@ -14,7 +14,7 @@ directory as (
     select distinct agency_code from {{ ref('stg_portal__agencies') }}
 ),
 
-parsed as (
+parsed as materialized (
     select
         vanban.*,
         {{ date_from_iso(iso_text('ngay_van_ban', 'dd/mm/yyyy')) }} as document_date,

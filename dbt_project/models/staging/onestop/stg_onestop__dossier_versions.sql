@@ -2,8 +2,9 @@ with hoso as (
     {{ published_rows('onestop_hoso') }}
 ),
 
-iso as (
-    -- each date field rewritten once as ISO text, then parsed once
+iso as materialized (
+    -- each date field rewritten once as ISO text, then parsed once (materialized: an inlined
+    -- CTE would evaluate the parsing again wherever a column is used)
     select
         hoso.*,
         {{ iso_text('ngay_nop_ho_so', 'yyyymmddhhmmss') }} as submitted_iso,
@@ -15,7 +16,7 @@ iso as (
     from hoso
 ),
 
-parsed as (
+parsed as materialized (
     select
         iso.*,
         {{ local_ts_from_iso('submitted_iso') }} as submitted_at,
