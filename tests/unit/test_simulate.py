@@ -7,6 +7,7 @@ import csv
 import hashlib
 import json
 import re
+import time
 import unicodedata
 import zipfile
 from collections import Counter
@@ -195,8 +196,9 @@ def test_same_seed_gives_the_same_bytes(tmp_path):
 
 
 def test_small_two_month_run_is_fast(tmp_path):
+    cpu = time.process_time()
     summary = generate(tmp_path, date(2021, 3, 1), date(2021, 4, 30), seed=1)
-    assert summary["seconds"] < 15
+    assert time.process_time() - cpu < 10  # CPU seconds: ~2 on a laptop core
     assert summary["as_of_date"] == "2021-04-30"
 
 

@@ -35,7 +35,8 @@ LEVEL_SHARE = {"XA": 0.50, "HUYEN": 0.33, "TINH": 0.17}  # of dossiers, by handl
 MUCDO_NEW = {2: "THONG_TIN", 3: "MOT_PHAN", 4: "TOAN_TRINH"}
 # online propensity multiplier by year (2021 = the calibration year, 4.8% of level-3/4 dossiers)
 ONLINE_TREND = {2019: 0.4, 2020: 0.7, 2021: 1.0, 2022: 2.2, 2023: 3.5, 2024: 4.5, 2025: 5.5}
-ONLINE_SHARE_2021 = 0.048
+# 4.8% of level-3/4 dossiers *received* online in 2021; 8% of online submissions are rejected
+ONLINE_SHARE_2021 = 0.052
 # procedures per department at province scale (relative; Sở TTTT had 41 in 2023)
 DEPT_PROCEDURES = {
     "NV": 70, "TP": 130, "KHDT": 150, "TC": 40, "CT": 110, "NNPTNT": 120, "GTVT": 110, "XD": 60,
@@ -404,8 +405,8 @@ class World:
             fee = _draw_fee(rng, field_name) if has_fee else 0
             u = rng.random()
             level = 2 if u < 0.105 else (3 if u < 0.105 + 0.165 else 4)
-            if field_name == "Chứng thực":
-                level = 2  # certification needs the originals at the counter: not online in 2021
+            if headline is not None and field_name == "Chứng thực" and cap != "TINH":
+                level = 2  # certifying copies needs the originals at the counter: not online
             state = ProcState(
                 level=level,
                 integrated=level >= 3 and rng.random() < 0.15,
