@@ -283,8 +283,12 @@ class Injector:
         if "messy_codes" in enabled:
             pend |= {"messy_codes:row", "messy_codes:snapshot"}
         if "encoding" in enabled:
-            pend |= {"encoding:nfd_row", "encoding:nfd_file", "encoding:cp1258",
-                     "encoding:cp1258_mislabelled"}  # fmt: skip
+            pend |= {
+                "encoding:nfd_row",
+                "encoding:nfd_file",
+                "encoding:cp1258",
+                "encoding:cp1258_mislabelled",
+            }
         if "null_dates" in enabled:
             pend.add("null_dates:zeros")
         if "corrupt_records" in enabled:

@@ -42,8 +42,17 @@ FORM_MIX = {
 SIGNED = (1.0, 0.5, 0.02)  # P(digitally signed) by form: ~73% overall in 2021
 N_RECIPIENTS = (1, 2, 3, 4, 5, 8, 12, 20, 40)
 N_WEIGHTS = (40, 18, 12, 8, 6, 6, 5, 3, 2)
-P_DEADLINE = {"CV": 0.3, "TB": 0.15, "KH": 0.2, "CT": 0.3, "HD": 0.1, "QD": 0.1, "BC": 0.05,
-              "GM": 0.0, "TTr": 0.2}  # fmt: skip
+P_DEADLINE = {
+    "CV": 0.3,
+    "TB": 0.15,
+    "KH": 0.2,
+    "CT": 0.3,
+    "HD": 0.1,
+    "QD": 0.1,
+    "BC": 0.05,
+    "GM": 0.0,
+    "TTr": 0.2,
+}
 P_REFUSED = 0.01
 P_REFUSED_THEN_RECEIVED = 0.4
 P_ACTED = 0.5  # documents without a deadline that are assigned and processed
@@ -64,13 +73,40 @@ FORM_DRAW = {y: Weighted(range(3), mix) for y, mix in FORM_MIX.items()}
 MIX_DRAW = {
     cap: Weighted([c for c, _ in mix], [w for _, w in mix]) for cap, mix in RECIPIENT_MIX.items()
 }
-EXT_ABBR = ("VPCP", "BNV", "BTC", "BKHĐT", "BTTTT", "BTNMT", "BNNPTNT", "BYT", "BGDĐT", "BCA",
-            "BQP", "BTP", "BCT", "BXD", "BGTVT")  # fmt: skip
+EXT_ABBR = (
+    "VPCP",
+    "BNV",
+    "BTC",
+    "BKHĐT",
+    "BTTTT",
+    "BTNMT",
+    "BNNPTNT",
+    "BYT",
+    "BGDĐT",
+    "BCA",
+    "BQP",
+    "BTP",
+    "BCT",
+    "BXD",
+    "BGTVT",
+)
 
 
 class Doc:
-    __slots__ = ("ma", "so", "loai", "trich", "sender", "ngay_vb", "t_send", "form", "signed",
-                 "axis", "serial", "tags")  # fmt: skip
+    __slots__ = (
+        "ma",
+        "so",
+        "loai",
+        "trich",
+        "sender",
+        "ngay_vb",
+        "t_send",
+        "form",
+        "signed",
+        "axis",
+        "serial",
+        "tags",
+    )
 
 
 class DenRow:
@@ -290,8 +326,7 @@ class DocumentSim:
                     t = rh.next_work(t + ri(rng, 1 * HOUR, 24 * HOUR), rng)
                     self._status(doc.ma, code, "03", t, -1, o, heap)
         if rng.random() < P_DI_CORRECTED:
-            self._schedule(rh.at_work(cal.add(lt // DAY, ri(rng, 1, 2)), rng, lt), 4, doc, o,
-                           heap)  # fmt: skip
+            self._schedule(rh.at_work(cal.add(lt // DAY, ri(rng, 1, 2)), rng, lt), 4, doc, o, heap)
 
     def _arrive(self, doc: Doc, code: str, lt: int, o: int, heap: list, out: dict) -> None:
         rng, cal, rh = self.rng, self.cal, self.rhythm
@@ -373,22 +408,61 @@ class DocumentSim:
     # -------------------------------------------------------------------- rows
     def _di_row(self, doc: Doc, lt: int) -> Row:
         values = [
-            doc.ma, doc.so, doc.loai, doc.trich, "DI", doc.sender, "", fmt_vn_date(doc.ngay_vb),
-            fmt_vn_datetime(doc.t_send), FORMS[doc.form], "1" if doc.signed else "0",
-            "1" if doc.axis else "0", "", fmt_vn_datetime(lt, seconds=True),
-        ]  # fmt: skip
-        hook = (doc.serial, lt, 0, self.agency_idx(doc.sender), doc.t_send // DAY, doc.form,
-                int(doc.signed), int(doc.axis), 0)  # fmt: skip
+            doc.ma,
+            doc.so,
+            doc.loai,
+            doc.trich,
+            "DI",
+            doc.sender,
+            "",
+            fmt_vn_date(doc.ngay_vb),
+            fmt_vn_datetime(doc.t_send),
+            FORMS[doc.form],
+            "1" if doc.signed else "0",
+            "1" if doc.axis else "0",
+            "",
+            fmt_vn_datetime(lt, seconds=True),
+        ]
+        hook = (
+            doc.serial,
+            lt,
+            0,
+            self.agency_idx(doc.sender),
+            doc.t_send // DAY,
+            doc.form,
+            int(doc.signed),
+            int(doc.axis),
+            0,
+        )
         return Row(values, hook, list(doc.tags) if doc.tags else None)
 
     def _den_row(self, den: DenRow, lt: int) -> Row:
         doc = den.doc
         values = [
-            doc.ma, doc.so, doc.loai, doc.trich, "DEN", den.agency, doc.sender,
-            fmt_vn_date(doc.ngay_vb), fmt_vn_datetime(den.t_arr), FORMS[doc.form],
-            "1" if doc.signed else "0", "1" if doc.axis else "0",
-            fmt_vn_date(den.deadline) if den.deadline else "", fmt_vn_datetime(lt, seconds=True),
-        ]  # fmt: skip
-        hook = (den.serial, lt, 1, self.agency_idx(den.agency), den.t_arr // DAY, doc.form,
-                int(doc.signed), int(doc.axis), den.deadline)  # fmt: skip
+            doc.ma,
+            doc.so,
+            doc.loai,
+            doc.trich,
+            "DEN",
+            den.agency,
+            doc.sender,
+            fmt_vn_date(doc.ngay_vb),
+            fmt_vn_datetime(den.t_arr),
+            FORMS[doc.form],
+            "1" if doc.signed else "0",
+            "1" if doc.axis else "0",
+            fmt_vn_date(den.deadline) if den.deadline else "",
+            fmt_vn_datetime(lt, seconds=True),
+        ]
+        hook = (
+            den.serial,
+            lt,
+            1,
+            self.agency_idx(den.agency),
+            den.t_arr // DAY,
+            doc.form,
+            int(doc.signed),
+            int(doc.axis),
+            den.deadline,
+        )
         return Row(values, hook)

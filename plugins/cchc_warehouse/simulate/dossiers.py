@@ -65,11 +65,36 @@ def _pick(rng: random.Random, seq):
 
 class Dossier:
     __slots__ = (
-        "serial", "ma", "proc", "proc_code", "agency_code", "field", "channel", "applicant",
-        "name", "id_no", "phone", "t_sub", "t_acc", "t_due", "t_end", "t_ret", "ret_post",
-        "status", "paid", "digitised", "step", "events", "next_i", "tags", "payment",
-        "acc_lost", "resumed", "agency_i", "proc_i",
-    )  # fmt: skip
+        "serial",
+        "ma",
+        "proc",
+        "proc_code",
+        "agency_code",
+        "field",
+        "channel",
+        "applicant",
+        "name",
+        "id_no",
+        "phone",
+        "t_sub",
+        "t_acc",
+        "t_due",
+        "t_end",
+        "t_ret",
+        "ret_post",
+        "status",
+        "paid",
+        "digitised",
+        "step",
+        "events",
+        "next_i",
+        "tags",
+        "payment",
+        "acc_lost",
+        "resumed",
+        "agency_i",
+        "proc_i",
+    )
 
     def __init__(self) -> None:
         self.t_acc = self.t_due = self.t_end = self.t_ret = None
@@ -384,9 +409,17 @@ class DossierSim:
         d.step += 1
         out["hoso.jsonl"].append(self._version(d, lt))
         out["quatrinh.csv"].append(
-            Row([d.ma, str(d.step), str(status), fmt_iso_space(lt), d.agency_code,
-                 self._note(d, status)])
-        )  # fmt: skip
+            Row(
+                [
+                    d.ma,
+                    str(d.step),
+                    str(status),
+                    fmt_iso_space(lt),
+                    d.agency_code,
+                    self._note(d, status),
+                ]
+            )
+        )
         if status == 10 and rng.random() < P_RATING[1 if d.channel == 2 else 0]:
             self._rating(d, lt, o, heap)
         if status in (3, 7, 8) and d.payment is not None:

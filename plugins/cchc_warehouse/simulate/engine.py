@@ -129,8 +129,13 @@ def generate(
     exporter = _Exporter(out, seed, world, plan, injector, truth, ledger)
     log.info(
         "generating %s scale, %s..%s (warm-up from %s), seed %d, defects: %s",
-        scale, start, end, warm_start, seed, ", ".join(sorted(enabled)) or "none",
-    )  # fmt: skip
+        scale,
+        start,
+        end,
+        warm_start,
+        seed,
+        ", ".join(sorted(enabled)) or "none",
+    )
 
     bar = _progress(progress, (end - warm_start).days + 1)
     month_key = None
@@ -155,9 +160,12 @@ def generate(
             month_key = (day.year, day.month)
             log.info(
                 "%s: %d dossiers created so far, %d open; %d register rows; %.1f MB written",
-                day.strftime("%Y-%m"), dossiers.created, dossiers.open, documents.row_serials,
+                day.strftime("%Y-%m"),
+                dossiers.created,
+                dossiers.open,
+                documents.row_serials,
                 ledger.bytes_written / 1e6,
-            )  # fmt: skip
+            )
     if bar is not None:
         bar.stop()
 
@@ -218,9 +226,13 @@ def generate(
     }
     log.info(
         "wrote %d folders, %.1f MB, %d dossiers, %d documents in %.1f s; truth in %s",
-        ledger.folders, ledger.bytes_written / 1e6, facts["totals"]["dossiers"],
-        facts["totals"]["documents_outgoing"], elapsed, truth_dir,
-    )  # fmt: skip
+        ledger.folders,
+        ledger.bytes_written / 1e6,
+        facts["totals"]["dossiers"],
+        facts["totals"]["documents_outgoing"],
+        elapsed,
+        truth_dir,
+    )
     return summary
 
 
@@ -296,72 +308,76 @@ class _Exporter:
         self._spool.close()
 
     def export(self, system: str, o: int, rows: dict[str, list]) -> None:
-        plan, ledger = self.plan, self.ledger
-        fate = plan.fate(system, o)
+        """Write one system-day as its fate says; hand what is delivered to the truth."""
+        fate = self.plan.fate(system, o)
         day = date.fromordinal(o)
         iso = day.isoformat()
         if fate.kind == "missing":
             self.injector.remember(system, o, rows)
-            ledger.missing.append({"system": system, "export_date": iso})
-            self._instance("missing_day", system, iso, None, None,
-                           "the export never arrives: no folder", "missing")  # fmt: skip
+            self.ledger.missing.append({"system": system, "export_date": iso})
+            self._instance(
+                "missing_day", system, iso, None, None, "the export never arrives", "missing"
+            )
             return
         fos = self.injector.day(system, o, rows, inject=fate.kind != "broken_final")
         rng = rng_for(self.seed, "send", system, o)
         stamp = datetime(day.year, day.month, day.day) + timedelta(
             days=1, hours=1, seconds=rng.randrange(5400)
         )
-        landing_stamp = stamp
         good = [self._render(fo, o, stamp) for fo in fos]
-        landing = good
+        landing, landing_stamp, landing_override = good, stamp, {}
         first: list[Rendered] | None = None
-        manifest_override: dict[str, dict] = {}
+        first_override: dict[str, dict] = {}
         if fate.kind in ("broken", "broken_final"):
-            broken, manifest_override, target, line, detail = self._break(fate.cls, fos, good, o,
-                                                                          stamp, rng)  # fmt: skip
+            broken, override, target, line, detail = self._break(fate.cls, fos, good, o, stamp, rng)
             if fate.kind == "broken_final":
-                landing = broken
-                ledger.failed.append({"system": system, "export_date": iso, "class": fate.cls,
-                                      "file": target})  # fmt: skip
-                self._instance(fate.cls, system, iso, target, line,
-                               detail + "; never re-sent", "fail_day")  # fmt: skip
+                landing, landing_override = broken, override
+                self.ledger.failed.append(
+                    {"system": system, "export_date": iso, "class": fate.cls, "file": target}
+                )
+                self._instance(
+                    fate.cls, system, iso, target, line, f"{detail}; never re-sent", "fail_day"
+                )
             else:
-                first = broken
+                first, first_override = broken, override
                 landing_stamp = stamp + timedelta(days=rng.randint(1, 3), hours=rng.randint(1, 9))
-                ledger.resent.append({"system": system, "export_date": iso, "class": fate.cls,
-                                      "first_send": f"{FIRST_SEND}/{system}/{iso}"})  # fmt: skip
-                self._instance(fate.cls, system, iso, target, line,
-                               detail + f"; that send is under {FIRST_SEND}/, the landing holds "
-                               "the corrected re-send", "resend")  # fmt: skip
+                self._resent(system, iso, fate.cls)
+                detail += f"; kept under {FIRST_SEND}/, the landing holds the corrected re-send"
+                self._instance(fate.cls, system, iso, target, line, detail, "resend")
         elif fate.kind == "resend":
             first, detail = self._partial(system, fos, o, stamp, rng)
             landing_stamp = stamp + timedelta(hours=rng.randint(6, 30))
-            ledger.resent.append({"system": system, "export_date": iso, "class": "resend",
-                                  "first_send": f"{FIRST_SEND}/{system}/{iso}"})  # fmt: skip
+            self._resent(system, iso, "resend")
             self._instance("resend", system, iso, None, None, detail, "resend")
         elif fate.kind == "late":
             after = date.fromordinal(fate.arrives_after)
             landing_stamp = datetime(after.year, after.month, after.day) + timedelta(
                 days=1, hours=3, seconds=rng.randrange(7200)
             )
-            ledger.late.append({"system": system, "export_date": iso,
-                                "arrives_after": after.isoformat()})  # fmt: skip
-            self._instance("late", system, iso, None, None,
-                           f"arrives after the export of {after.isoformat()}", "late")  # fmt: skip
+            self.ledger.late.append(
+                {"system": system, "export_date": iso, "arrives_after": after.isoformat()}
+            )
+            detail = f"arrives after the export of {after.isoformat()}"
+            self._instance("late", system, iso, None, None, detail, "late")
         if first is not None:
-            self._write(self.out / FIRST_SEND / system / iso, system, day, stamp, first, {}
-                        if fate.kind == "resend" else manifest_override, count=False)  # fmt: skip
+            folder = self.out / FIRST_SEND / system / iso
+            self._write(folder, system, day, stamp, first, first_override, count=False)
             for r in first:
-                ledger.first_send_records[r.name] = (
-                    ledger.first_send_records.get(r.name, 0) + r.rows
-                )
-        landing_override = manifest_override if fate.kind == "broken_final" else {}
-        if landing is not good:
-            landing_override = manifest_override
-        self._write(self.out / system / iso, system, day, landing_stamp, landing,
-                    landing_override)  # fmt: skip
+                counts = self.ledger.first_send_records
+                counts[r.name] = counts.get(r.name, 0) + r.rows
+        self._write(self.out / system / iso, system, day, landing_stamp, landing, landing_override)
         if fate.delivered:
             self._deliver(system, o, iso, fos)
+
+    def _resent(self, system: str, iso: str, cls: str) -> None:
+        self.ledger.resent.append(
+            {
+                "system": system,
+                "export_date": iso,
+                "class": cls,
+                "first_send": f"{FIRST_SEND}/{system}/{iso}",
+            }
+        )
 
     # --------------------------------------------------------------- delivery
     def _deliver(self, system: str, o: int, iso: str, fos: list[FileOut]) -> None:
@@ -385,8 +401,9 @@ class _Exporter:
                 ledger.quarantined_records[name] = (
                     ledger.quarantined_records.get(name, 0) + quarantined
                 )
-                ledger.quarantine.append({"system": system, "export_date": iso, "file": name,
-                                          "count": quarantined})  # fmt: skip
+                ledger.quarantine.append(
+                    {"system": system, "export_date": iso, "file": name, "count": quarantined}
+                )
         truth.delivered_day(system, o)
 
     def _instance(
@@ -399,8 +416,15 @@ class _Exporter:
         detail: str,
         expect: str,
     ) -> None:
-        record = {"class": cls, "system": system, "export_date": iso, "file": file,
-                  "line": line, "detail": detail, "expect": expect}  # fmt: skip
+        record = {
+            "class": cls,
+            "system": system,
+            "export_date": iso,
+            "file": file,
+            "line": line,
+            "detail": detail,
+            "expect": expect,
+        }
         self._spool.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.ledger.instances += 1
         self.ledger.by_class[cls] += 1
@@ -423,21 +447,27 @@ class _Exporter:
         else:
             data = render_xlsx(fo.columns, fo.rows, stamp)
         encoding = "binary" if fd.format == "xlsx" else fo.declared
-        return Rendered(fd.name, data, len(fo.rows), encoding, fo.rows)
+        return Rendered(fd.name, data, len(fo.rows), encoding)
 
     def _snapshot_bytes(self, fo: FileOut, o: int) -> bytes:
         """Snapshots change rarely: cache their bytes unless a defect touched them today."""
         touched = bool(fo.notes) or any(r.notes for r in fo.rows)
         w = self.world
         version = w.directory_version(o) if fo.fd.name == "coquan.json" else w.catalogue_version(o)
-        key = (fo.fd.name, version, o >= ND42_DATE.toordinal(), fo.columns,
-               o >= self.plan.drift.get(fo.fd.name, 1 << 30))  # fmt: skip
+        key = (
+            fo.fd.name,
+            version,
+            o >= ND42_DATE.toordinal(),
+            fo.columns,
+            o >= self.plan.drift.get(fo.fd.name, 1 << 30),
+        )
         if not touched and key in self._snapshot_cache:
             return self._snapshot_cache[key]
         data = render_json_array([r.values for r in fo.rows])
         if not touched:
-            self._snapshot_cache = {k: v for k, v in self._snapshot_cache.items()
-                                    if k[0] != fo.fd.name}  # fmt: skip
+            self._snapshot_cache = {
+                k: v for k, v in self._snapshot_cache.items() if k[0] != fo.fd.name
+            }
             self._snapshot_cache[key] = data
         return data
 
@@ -453,8 +483,12 @@ class _Exporter:
     ) -> None:
         entries = []
         for r in rendered:
-            entry = {"name": r.name, "rows": r.rows, "sha256": sha256(r.data),
-                     "encoding": r.encoding}  # fmt: skip
+            entry = {
+                "name": r.name,
+                "rows": r.rows,
+                "sha256": sha256(r.data),
+                "encoding": r.encoding,
+            }
             entry.update(override.get(r.name, {}))
             entries.append(entry)
             if count:
@@ -475,35 +509,60 @@ class _Exporter:
         if cls == "truncated" and target.rows == 0:
             cls = "manifest_mismatch"  # nothing to cut: the same day breaks the other way
         if cls == "schema_break":
-            candidates = [fo for fo in fos if fo.fd.name in SCHEMA_BREAK
-                          and (fo.fd.format == "csv" or fo.rows)]  # fmt: skip
+            candidates = [
+                fo
+                for fo in fos
+                if fo.fd.name in SCHEMA_BREAK and (fo.fd.format == "csv" or fo.rows)
+            ]
             fo = candidates[rng.randrange(len(candidates))]
             old, new = SCHEMA_BREAK[fo.fd.name]
             if fo.fd.format == "json":
-                rows = [OutRow({(new if k == old else k): v for k, v in r.values.items()})
-                        for r in fo.rows]  # fmt: skip
+                rows = [
+                    OutRow({(new if k == old else k): v for k, v in r.values.items()})
+                    for r in fo.rows
+                ]
                 broken_fo = FileOut(fo.fd, fo.columns, rows, fo.cp1258, fo.declared)
             else:
                 cols = tuple(new if c == old else c for c in fo.columns)
                 broken_fo = FileOut(fo.fd, cols, fo.rows, fo.cp1258, fo.declared)
             broken = self._render(broken_fo, o, stamp, cache=False)
             files = [broken if r.name == fo.fd.name else r for r in good]
-            return (files, {}, fo.fd.name, None,
-                    f"required field {old} renamed to {new} in {fo.fd.name}")  # fmt: skip
+            return (
+                files,
+                {},
+                fo.fd.name,
+                None,
+                f"required field {old} renamed to {new} in {fo.fd.name}",
+            )
         if cls == "truncated":
             cut = _truncate(target)
             files = [cut if r.name == target.name else r for r in good]
             # the exporter hashed what it wrote, but declared the rows it meant to write
-            return (files, {target.name: {"rows": target.rows}}, target.name, target.rows,
-                    f"{target.name} cut short inside its last record (line {target.rows})")  # fmt: skip
+            return (
+                files,
+                {target.name: {"rows": target.rows}},
+                target.name,
+                target.rows,
+                f"{target.name} cut short inside its last record (line {target.rows})",
+            )
         # manifest_mismatch
         if rng.random() < 0.5 or target.rows == 0:
             declared = target.rows + rng.choice((1, 2, 3))
-            return (good, {target.name: {"rows": declared}}, target.name, None,
-                    f"manifest declares {declared} rows, {target.name} has {target.rows}")  # fmt: skip
+            return (
+                good,
+                {target.name: {"rows": declared}},
+                target.name,
+                None,
+                f"manifest declares {declared} rows, {target.name} has {target.rows}",
+            )
         wrong = sha256(target.data + b"\n")
-        return (good, {target.name: {"sha256": wrong}}, target.name, None,
-                f"manifest sha256 of {target.name} does not match the file")  # fmt: skip
+        return (
+            good,
+            {target.name: {"sha256": wrong}},
+            target.name,
+            None,
+            f"manifest sha256 of {target.name} does not match the file",
+        )
 
     def _partial(
         self, system: str, fos: list[FileOut], o: int, stamp: datetime, rng
@@ -526,8 +585,9 @@ class _Exporter:
                 values[0] = _phantom_key(str(values[0]))
                 rows = [*rows, OutRow(values)]
                 phantoms += 1
-            parts.append(self._render(FileOut(fo.fd, fo.columns, rows, fo.cp1258, fo.declared),
-                                      o, stamp))  # fmt: skip
+            parts.append(
+                self._render(FileOut(fo.fd, fo.columns, rows, fo.cp1258, fo.declared), o, stamp)
+            )
         detail = (
             f"first send incomplete ({kept_total} of {kept_total + dropped_total} records) with "
             f"{phantoms} test record(s) the re-send dropped; kept under {FIRST_SEND}/, the "
@@ -564,4 +624,4 @@ def _truncate(r: Rendered) -> Rendered:
             while p > start + 1 and 0x80 <= body[p] < 0xC0:
                 p -= 1  # never inside a UTF-8 sequence: the line must read as cut, not as garbage
             cut = body[:p]
-    return Rendered(r.name, cut, r.rows, r.encoding, r.lines)
+    return Rendered(r.name, cut, r.rows, r.encoding)

@@ -29,34 +29,89 @@ CHUNK = 1 << 16
 BIG = 1 << 30
 
 DOSSIER_COLUMNS = (
-    "carried_over", "received_online", "received_in_person_or_post", "received_by_post",
-    "received", "total_to_handle", "resolved_early", "resolved_on_time", "resolved_late",
-    "resolved", "withdrawn_or_stopped", "pending_within_deadline", "pending_overdue", "pending",
+    "carried_over",
+    "received_online",
+    "received_in_person_or_post",
+    "received_by_post",
+    "received",
+    "total_to_handle",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "resolved",
+    "withdrawn_or_stopped",
+    "pending_within_deadline",
+    "pending_overdue",
+    "pending",
     "not_accepted",
-)  # fmt: skip
+)
 DOCUMENT_COLUMNS = (
-    "outgoing", "outgoing_electronic", "outgoing_parallel", "outgoing_paper", "outgoing_signed",
-    "outgoing_via_axis", "incoming", "with_deadline", "processed_on_time", "processed_late",
+    "outgoing",
+    "outgoing_electronic",
+    "outgoing_parallel",
+    "outgoing_paper",
+    "outgoing_signed",
+    "outgoing_via_axis",
+    "incoming",
+    "with_deadline",
+    "processed_on_time",
+    "processed_late",
     "overdue_open",
-)  # fmt: skip
+)
 PERIOD_KEYS = (
-    "period_convention", "period_type", "period_label", "agency_code", "period_start",
+    "period_convention",
+    "period_type",
+    "period_label",
+    "agency_code",
+    "period_start",
     "period_end",
-)  # fmt: skip
+)
 INDICATORS = (
-    "III.7.1", "III.7.2", "III.7.3", "VII.2.1", "VII.2.2", "VII.2.3", "VII.2.4", "VII.3.1",
-    "VII.3.2", "VII.3.3", "VII.3.4", "VII.3.5", "VII.3.6", "VII.3.7", "VII.3.8", "VII.3.9",
-    "VII.9.1", "VII.9.2", "VII.9.3", "VII.9.4", "I.7.1", "I.7.2",
-)  # fmt: skip
+    "III.7.1",
+    "III.7.2",
+    "III.7.3",
+    "VII.2.1",
+    "VII.2.2",
+    "VII.2.3",
+    "VII.2.4",
+    "VII.3.1",
+    "VII.3.2",
+    "VII.3.3",
+    "VII.3.4",
+    "VII.3.5",
+    "VII.3.6",
+    "VII.3.7",
+    "VII.3.8",
+    "VII.3.9",
+    "VII.9.1",
+    "VII.9.2",
+    "VII.9.3",
+    "VII.9.4",
+    "I.7.1",
+    "I.7.2",
+)
 OF_WHICH = {
-    "VII.2.2": "VII.2.1", "VII.2.3": "VII.2.1", "VII.2.4": "VII.2.1", "VII.3.2": "VII.3.1",
-    "VII.3.4": "VII.3.3", "VII.3.7": "VII.3.6", "VII.3.9": "VII.3.8", "VII.9.2": "VII.9.1",
-}  # fmt: skip
+    "VII.2.2": "VII.2.1",
+    "VII.2.3": "VII.2.1",
+    "VII.2.4": "VII.2.1",
+    "VII.3.2": "VII.3.1",
+    "VII.3.4": "VII.3.3",
+    "VII.3.7": "VII.3.6",
+    "VII.3.9": "VII.3.8",
+    "VII.9.2": "VII.9.1",
+}
 RATES = ("III.7.3", "I.7.2")
 INDICATOR_COLUMNS = (
-    "report_year", "period_start", "period_end", "scope_code", "scope_level", "indicator_code",
-    "value", "numerator", "denominator",
-)  # fmt: skip
+    "report_year",
+    "period_start",
+    "period_end",
+    "scope_code",
+    "scope_level",
+    "indicator_code",
+    "value",
+    "numerator",
+    "denominator",
+)
 
 
 def _grow(arr: array, n: int, fill: int = 0) -> None:
@@ -78,15 +133,28 @@ class Truth:
         # dossiers
         self.d_known = bytearray()
         self.d_ncn = array("q")
-        self.d_cols = {k: array("i") for k in
-                       ("agency", "proc", "channel", "status", "sub", "acc", "due", "end", "ret",
-                        "post")}  # fmt: skip
+        self.d_cols = {
+            k: array("i")
+            for k in (
+                "agency",
+                "proc",
+                "channel",
+                "status",
+                "sub",
+                "acc",
+                "due",
+                "end",
+                "ret",
+                "post",
+            )
+        }
         # register rows (DI and DEN)
         self.r_known = bytearray()
         self.r_ncn = array("q")
-        self.r_cols = {k: array("i") for k in
-                       ("kind", "agency", "date", "form", "signed", "axis", "deadline",
-                        "first06")}  # fmt: skip
+        self.r_cols = {
+            k: array("i")
+            for k in ("kind", "agency", "date", "form", "signed", "axis", "deadline", "first06")
+        }
         self.ex_known = bytearray()  # recipients (noinhan)
         self.st_known = bytearray()  # status reports
         self.pay_known = bytearray()
@@ -116,8 +184,18 @@ class Truth:
         self.d_known[s] = 1
         self.d_ncn[s] = h[1]
         c = self.d_cols
-        (c["agency"][s], c["proc"][s], c["channel"][s], c["status"][s], c["sub"][s], c["acc"][s],
-         c["due"][s], c["end"][s], c["ret"][s], c["post"][s]) = h[2:]  # fmt: skip
+        (
+            c["agency"][s],
+            c["proc"][s],
+            c["channel"][s],
+            c["status"][s],
+            c["sub"][s],
+            c["acc"][s],
+            c["due"][s],
+            c["end"][s],
+            c["ret"][s],
+            c["post"][s],
+        ) = h[2:]
 
     def _grow_r(self, s: int) -> None:
         if s >= len(self.r_known):
@@ -134,8 +212,15 @@ class Truth:
         self.r_known[s] = 1
         self.r_ncn[s] = h[1]
         c = self.r_cols
-        (c["kind"][s], c["agency"][s], c["date"][s], c["form"][s], c["signed"][s], c["axis"][s],
-         c["deadline"][s]) = h[2:]  # fmt: skip
+        (
+            c["kind"][s],
+            c["agency"][s],
+            c["date"][s],
+            c["form"][s],
+            c["signed"][s],
+            c["axis"][s],
+            c["deadline"][s],
+        ) = h[2:]
 
     def noinhan(self, h: tuple) -> None:
         _grow_b(self.ex_known, h[0])
@@ -176,20 +261,24 @@ class Truth:
 
     def _dossiers(self) -> dict[str, np.ndarray]:
         known = np.frombuffer(bytes(self.d_known), dtype=np.uint8).astype(bool)
-        out = {k: np.frombuffer(a, dtype=np.int32)[: len(known)][known] for k, a in
-               self.d_cols.items()}  # fmt: skip
+        out = {
+            k: np.frombuffer(a, dtype=np.int32)[: len(known)][known] for k, a in self.d_cols.items()
+        }
         out["serial"] = np.nonzero(known)[0]
         return out
 
     def _registers(self) -> dict[str, np.ndarray]:
         known = np.frombuffer(bytes(self.r_known), dtype=np.uint8).astype(bool)
-        return {k: np.frombuffer(a, dtype=np.int32)[: len(known)][known] for k, a in
-                self.r_cols.items()}  # fmt: skip
+        return {
+            k: np.frombuffer(a, dtype=np.int32)[: len(known)][known] for k, a in self.r_cols.items()
+        }
 
     def _ratings(self) -> dict[str, np.ndarray]:
         known = np.frombuffer(bytes(self.rt_known), dtype=np.uint8).astype(bool)
-        return {k: np.frombuffer(a, dtype=np.int32)[: len(known)][known] for k, a in
-                self.rt_cols.items()}  # fmt: skip
+        return {
+            k: np.frombuffer(a, dtype=np.int32)[: len(known)][known]
+            for k, a in self.rt_cols.items()
+        }
 
     def write(self, folder: Path, extra_facts: dict) -> dict:
         """Compute every truth file into `folder`; returns facts.json's content."""
@@ -214,14 +303,17 @@ class Truth:
         dossier_rows = self.dossier_resolution(d, periods, codes)
         document_rows = self.document_exchange(r, periods, codes)
         indicator_rows = self.indicators(d, r, rt, first, as_of, codes) if as_of and first else []
-        _write_csv(folder / "rpt_dossier_resolution.csv", PERIOD_KEYS + DOSSIER_COLUMNS,
-                   dossier_rows)  # fmt: skip
-        _write_csv(folder / "rpt_document_exchange.csv", PERIOD_KEYS + DOCUMENT_COLUMNS,
-                   document_rows)  # fmt: skip
+        _write_csv(
+            folder / "rpt_dossier_resolution.csv", PERIOD_KEYS + DOSSIER_COLUMNS, dossier_rows
+        )
+        _write_csv(
+            folder / "rpt_document_exchange.csv", PERIOD_KEYS + DOCUMENT_COLUMNS, document_rows
+        )
         _write_csv(folder / "rpt_cchc_indicators.csv", INDICATOR_COLUMNS, indicator_rows)
         accepted = (d["status"] != 1) & (d["status"] != 3) & (d["acc"] > 0)
-        portal_last = max((x for x in self.portal_days if as_of and x <= as_of.toordinal()),
-                          default=None)  # fmt: skip
+        portal_last = max(
+            (x for x in self.portal_days if as_of and x <= as_of.toordinal()), default=None
+        )
         agencies = procedures = agencies_in_force = procedures_in_force = 0
         if portal_last is not None:
             directory = self.world.directory_on(portal_last)
@@ -283,9 +375,9 @@ class Truth:
     # --------------------------------------------------------------- dossiers
     def dossier_resolution(self, d: dict, periods: list[Period], codes: list[str]) -> list[dict]:
         n = len(codes)
-        st, ch, acc, due, end, sub, ag = (d[k] for k in
-                                          ("status", "channel", "acc", "due", "end", "sub",
-                                           "agency"))  # fmt: skip
+        st, ch, acc, due, end, sub, ag = (
+            d[k] for k in ("status", "channel", "acc", "due", "end", "sub", "agency")
+        )
         accepted = (st != 1) & (st != 3) & (acc > 0)
         # period membership uses greatest(ended, accepted): a clock error cannot break the identity
         end_eff = np.where(end > 0, np.maximum(end, acc), BIG)
@@ -389,9 +481,9 @@ class Truth:
         n = len(codes)
         ps, pe = p.start.toordinal(), p.end.toordinal()
         st, ch, acc, due, end, ag, proc, ret, post = (
-            d[k] for k in ("status", "channel", "acc", "due", "end", "agency", "proc", "ret",
-                           "post")
-        )  # fmt: skip
+            d[k]
+            for k in ("status", "channel", "acc", "due", "end", "agency", "proc", "ret", "post")
+        )
         accepted = (st != 1) & (st != 3) & (acc > 0)
         rec = accepted & (acc >= ps) & (acc <= pe)
         returned = (ret >= ps) & (ret <= pe)
@@ -436,14 +528,24 @@ class Truth:
         counts["I.7.1"] = np.bincount(rt_agency[known_rt], minlength=n)[:n]
         rt_sat_n = np.bincount(rt_agency[known_rt], weights=rt_sat[known_rt], minlength=n)[:n]
         # catalogue: per agency (CoQuanThucHien lists it) and distinct at province scope
-        online_pairs = set(zip(ag[rec & (ch == 2)].tolist(), proc[rec & (ch == 2)].tolist(),
-                               strict=True))  # fmt: skip
+        online_pairs = set(
+            zip(ag[rec & (ch == 2)].tolist(), proc[rec & (ch == 2)].tolist(), strict=True)
+        )
         post_mask = (rec & (ch == 3)) | (returned & (post == 1))
         post_pairs = set(zip(ag[post_mask].tolist(), proc[post_mask].tolist(), strict=True))
         online_procs = {pr for _, pr in online_pairs}
         post_procs = {pr for _, pr in post_pairs}
-        cat_keys = ("VII.3.1", "VII.3.2", "VII.3.3", "VII.3.4", "VII.3.5", "VII.3.8", "VII.3.9",
-                    "VII.9.1", "VII.9.2")  # fmt: skip
+        cat_keys = (
+            "VII.3.1",
+            "VII.3.2",
+            "VII.3.3",
+            "VII.3.4",
+            "VII.3.5",
+            "VII.3.8",
+            "VII.3.9",
+            "VII.9.1",
+            "VII.9.2",
+        )
         agency_cat = {k: np.zeros(n, dtype=np.int64) for k in cat_keys}
         prov_cat = dict.fromkeys(cat_keys, 0)
         agency_idx = self.world.agency_codes
@@ -483,11 +585,19 @@ class Truth:
                     value = vals[code]
                     if code in OF_WHICH:
                         numerator, denominator = value, vals[OF_WHICH[code]]
-                rows.append({
-                    "report_year": y, "period_start": start, "period_end": end_s,
-                    "scope_code": scope, "scope_level": level_name, "indicator_code": code,
-                    "value": value, "numerator": numerator, "denominator": denominator,
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "report_year": y,
+                        "period_start": start,
+                        "period_end": end_s,
+                        "scope_code": scope,
+                        "scope_level": level_name,
+                        "indicator_code": code,
+                        "value": value,
+                        "numerator": numerator,
+                        "denominator": denominator,
+                    }
+                )
 
         prov_vals = {k: int(v.sum()) for k, v in counts.items() if k not in cat_keys}
         prov_vals.update(prov_cat)

@@ -39,10 +39,25 @@ ONLINE_TREND = {2019: 0.4, 2020: 0.7, 2021: 1.0, 2022: 2.2, 2023: 3.5, 2024: 4.5
 ONLINE_SHARE_2021 = 0.052
 # procedures per department at province scale (relative; Sở TTTT had 41 in 2023)
 DEPT_PROCEDURES = {
-    "NV": 70, "TP": 130, "KHDT": 150, "TC": 40, "CT": 110, "NNPTNT": 120, "GTVT": 110, "XD": 60,
-    "TNMT": 100, "TTTT": 41, "LDTBXH": 100, "VHTTDL": 110, "KHCN": 50, "GDDT": 90, "YT": 150,
-    "TTR": 10, "BDT": 3, "KCN": 20,
-}  # fmt: skip
+    "NV": 70,
+    "TP": 130,
+    "KHDT": 150,
+    "TC": 40,
+    "CT": 110,
+    "NNPTNT": 120,
+    "GTVT": 110,
+    "XD": 60,
+    "TNMT": 100,
+    "TTTT": 41,
+    "LDTBXH": 100,
+    "VHTTDL": 110,
+    "KHCN": 50,
+    "GDDT": 90,
+    "YT": 150,
+    "TTR": 10,
+    "BDT": 3,
+    "KCN": 20,
+}
 
 
 @dataclass(frozen=True)
@@ -263,46 +278,91 @@ class World:
         since = date(2016, 1, 1).toordinal()
         letter = PROVINCE_LETTER
         ubnd = self._add(
-            Agency(f"000.00.00.{letter}", "TINH", PROVINCE_CODE, since,
-                   [(since, f"Ủy ban nhân dân tỉnh {PROVINCE_NAME}")], [(since, None)], "UBND",
-                   key="UBND", doc_rate=9.0, ext_rate=18.0)
-        )  # fmt: skip
+            Agency(
+                f"000.00.00.{letter}",
+                "TINH",
+                PROVINCE_CODE,
+                since,
+                [(since, f"Ủy ban nhân dân tỉnh {PROVINCE_NAME}")],
+                [(since, None)],
+                "UBND",
+                key="UBND",
+                doc_rate=9.0,
+                ext_rate=18.0,
+            )
+        )
         self._add(
-            Agency(f"000.00.01.{letter}", "TINH", PROVINCE_CODE, since,
-                   [(since, f"Văn phòng Ủy ban nhân dân tỉnh {PROVINCE_NAME}")],
-                   [(since, ubnd.code)], "VP", key="VP", dossier_weight=0.4, doc_rate=12.0,
-                   ext_rate=6.0)
-        )  # fmt: skip
+            Agency(
+                f"000.00.01.{letter}",
+                "TINH",
+                PROVINCE_CODE,
+                since,
+                [(since, f"Văn phòng Ủy ban nhân dân tỉnh {PROVINCE_NAME}")],
+                [(since, ubnd.code)],
+                "VP",
+                key="VP",
+                dossier_weight=0.4,
+                doc_rate=12.0,
+                ext_rate=6.0,
+            )
+        )
         for i, d in enumerate(names.DEPARTMENTS):
             key, name, abbrev, _, dw, docw, _ = d
             if key not in self.spec.departments:
                 continue
             self._add(
-                Agency(f"000.00.{i + 2:02d}.{letter}", "SO", PROVINCE_CODE, since,
-                       [(since, name)], [(since, ubnd.code)], abbrev, key=key,
-                       dossier_weight=dw, doc_rate=4.0 * docw, ext_rate=3.0 * docw)
-            )  # fmt: skip
+                Agency(
+                    f"000.00.{i + 2:02d}.{letter}",
+                    "SO",
+                    PROVINCE_CODE,
+                    since,
+                    [(since, name)],
+                    [(since, ubnd.code)],
+                    abbrev,
+                    key=key,
+                    dossier_weight=dw,
+                    doc_rate=4.0 * docw,
+                    ext_rate=3.0 * docw,
+                )
+            )
         district_defs = {d[0]: d for d in names.DISTRICTS}
         for dkey, n_communes in self.spec.districts:
             _, dname, kind, admin, _ = district_defs[dkey]
             dnum = 31 + [d[0] for d in names.DISTRICTS].index(dkey)
             pop = rng.lognormvariate(0, 0.35) * (1.4 if kind == "thành phố" else 1.0)
             district = self._add(
-                Agency(f"000.00.{dnum}.{letter}", "HUYEN", admin, since,
-                       [(since, f"Ủy ban nhân dân {kind} {dname}")], [(since, ubnd.code)],
-                       "UBND", key=dkey, dossier_weight=pop,
-                       doc_rate=7.0 * rng.lognormvariate(0, 0.25), ext_rate=1.5)
-            )  # fmt: skip
+                Agency(
+                    f"000.00.{dnum}.{letter}",
+                    "HUYEN",
+                    admin,
+                    since,
+                    [(since, f"Ủy ban nhân dân {kind} {dname}")],
+                    [(since, ubnd.code)],
+                    "UBND",
+                    key=dkey,
+                    dossier_weight=pop,
+                    doc_rate=7.0 * rng.lognormvariate(0, 0.25),
+                    ext_rate=1.5,
+                )
+            )
             for ci, cname in enumerate(names.COMMUNES[dkey][:n_communes]):
                 label = _commune_label(cname)
                 self._add(
-                    Agency(f"000.{ci + 1:02d}.{dnum}.{letter}", "XA",
-                           f"{31000 + (int(admin) - 941) * 100 + ci + 1}", since,
-                           [(since, f"Ủy ban nhân dân {label}")], [(since, district.code)],
-                           "UBND", key=cname, dossier_weight=rng.lognormvariate(0, 0.5),
-                           doc_rate=0.72 * rng.lognormvariate(0, 0.4), ext_rate=0.08,
-                           district=district.code)
-                )  # fmt: skip
+                    Agency(
+                        f"000.{ci + 1:02d}.{dnum}.{letter}",
+                        "XA",
+                        f"{31000 + (int(admin) - 941) * 100 + ci + 1}",
+                        since,
+                        [(since, f"Ủy ban nhân dân {label}")],
+                        [(since, district.code)],
+                        "UBND",
+                        key=cname,
+                        dossier_weight=rng.lognormvariate(0, 0.5),
+                        doc_rate=0.72 * rng.lognormvariate(0, 0.4),
+                        ext_rate=0.08,
+                        district=district.code,
+                    )
+                )
         # dossier weights -> absolute shares of the province's dossiers
         self._normalise_weights(first)
 
@@ -417,10 +477,15 @@ class World:
                 cap=cap,
             )
             biz = field_name in (
-                "Thành lập và hoạt động của doanh nghiệp", "Đầu tư tại Việt Nam", "Điện",
-                "Hóa chất", "Hoạt động xây dựng", "Kinh doanh bất động sản",
-                "Quản lý khu công nghiệp", "Xúc tiến thương mại",
-            )  # fmt: skip
+                "Thành lập và hoạt động của doanh nghiệp",
+                "Đầu tư tại Việt Nam",
+                "Điện",
+                "Hóa chất",
+                "Hoạt động xây dựng",
+                "Kinh doanh bất động sản",
+                "Quản lý khu công nghiệp",
+                "Xúc tiến thương mại",
+            )
             p = Procedure(
                 idx=len(self.procedures),
                 code=code,
@@ -600,10 +665,14 @@ class World:
             applicant=src.applicant,
             owner=src.owner,
             versions=[
-                (day, ProcState(level, False, level == 4 and src.fee > 0, s.bcci, True,
-                                s.agencies, s.cap))
+                (
+                    day,
+                    ProcState(
+                        level, False, level == 4 and src.fee > 0, s.bcci, True, s.agencies, s.cap
+                    ),
+                )
             ],
-        )  # fmt: skip
+        )
         self.procedures.append(p)
         self.proc_codes(code)
 
@@ -615,16 +684,34 @@ class World:
         old_ubnd = self.by_code[f"000.00.00.{PROVINCE_LETTER}"]
         old_vp = self.by_code[f"000.00.01.{PROVINCE_LETTER}"]
         ubnd = self._add(
-            Agency(f"000.00.00.{letter}", "TINH", MERGED_PROVINCE_CODE, r,
-                   [(r, f"Ủy ban nhân dân thành phố {MERGED_NAME}")], [(r, None)], "UBND",
-                   key="UBND", doc_rate=old_ubnd.doc_rate, ext_rate=old_ubnd.ext_rate)
-        )  # fmt: skip
+            Agency(
+                f"000.00.00.{letter}",
+                "TINH",
+                MERGED_PROVINCE_CODE,
+                r,
+                [(r, f"Ủy ban nhân dân thành phố {MERGED_NAME}")],
+                [(r, None)],
+                "UBND",
+                key="UBND",
+                doc_rate=old_ubnd.doc_rate,
+                ext_rate=old_ubnd.ext_rate,
+            )
+        )
         vp = self._add(
-            Agency(f"000.00.01.{letter}", "TINH", MERGED_PROVINCE_CODE, r,
-                   [(r, f"Văn phòng Ủy ban nhân dân thành phố {MERGED_NAME}")],
-                   [(r, ubnd.code)], "VP", key="VP", dossier_weight=old_vp.dossier_weight,
-                   doc_rate=old_vp.doc_rate, ext_rate=old_vp.ext_rate)
-        )  # fmt: skip
+            Agency(
+                f"000.00.01.{letter}",
+                "TINH",
+                MERGED_PROVINCE_CODE,
+                r,
+                [(r, f"Văn phòng Ủy ban nhân dân thành phố {MERGED_NAME}")],
+                [(r, ubnd.code)],
+                "VP",
+                key="VP",
+                dossier_weight=old_vp.dossier_weight,
+                doc_rate=old_vp.doc_rate,
+                ext_rate=old_vp.ext_rate,
+            )
+        )
         for old, new in ((old_ubnd, ubnd), (old_vp, vp)):
             old.valid_to, old.successor = end, new.code
         # departments: merged by the successor key, new codes under the merged city
@@ -636,10 +723,17 @@ class World:
             if nk not in new_depts:
                 nname, nabbr = names.NEW_DEPARTMENTS[nk]
                 new_depts[nk] = self._add(
-                    Agency(f"000.00.{new_keys.index(nk) + 2:02d}.{letter}", "SO",
-                           MERGED_PROVINCE_CODE, r, [(r, nname)], [(r, ubnd.code)], nabbr,
-                           key=nk)
-                )  # fmt: skip
+                    Agency(
+                        f"000.00.{new_keys.index(nk) + 2:02d}.{letter}",
+                        "SO",
+                        MERGED_PROVINCE_CODE,
+                        r,
+                        [(r, nname)],
+                        [(r, ubnd.code)],
+                        nabbr,
+                        key=nk,
+                    )
+                )
             new = new_depts[nk]
             new.dossier_weight += old.dossier_weight
             new.doc_rate += old.doc_rate
@@ -673,10 +767,17 @@ class World:
                         base = f"{base} {n_new // len(names.NEW_COMMUNES) + 1}"
                     kind = "phường" if district.key in ("TPST", "VC", "NN") else "xã"
                     target = self._add(
-                        Agency(f"000.{n_new:02d}.70.{letter}", "XA", f"{33000 + n_new}", r,
-                               [(r, f"Ủy ban nhân dân {kind} {base}")], [(r, ubnd.code)],
-                               "UBND", key=base)
-                    )  # fmt: skip
+                        Agency(
+                            f"000.{n_new:02d}.70.{letter}",
+                            "XA",
+                            f"{33000 + n_new}",
+                            r,
+                            [(r, f"Ủy ban nhân dân {kind} {base}")],
+                            [(r, ubnd.code)],
+                            "UBND",
+                            key=base,
+                        )
+                    )
                     for old in group:
                         old.valid_to, old.successor = end, target.code
                         target.dossier_weight += old.dossier_weight

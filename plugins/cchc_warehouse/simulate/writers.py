@@ -15,7 +15,7 @@ import json
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -37,7 +37,6 @@ class Rendered:
     data: bytes
     rows: int  # data records physically present
     encoding: str  # what the manifest declares
-    lines: list[OutRow] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------- Windows-1258
