@@ -1,7 +1,7 @@
 {#- Incremental bookkeeping (intermediate.cchc_build_watermarks, created by on-run-start).
 
     raw -> footprints: a footprint model reads the batches published after its
-    `published_until` (less var('incremental_lookback_hours')), and re-reads the entities whose
+    `published_until` (less var('incremental_lookback_minutes')), and re-reads the entities whose
     stored export days include a day re-published since then (a re-sent day replaces content).
     footprints -> marts: every footprint row changed in a run carries changed_at = the run's
     start; a mart recomputes what the footprints changed since its own `consumed_until`. -#}
@@ -15,7 +15,7 @@ intermediate.cchc_build_watermarks
     coalesce(
         (select w.published_until from {{ watermark_table() }} as w where w.model_name = '{{ model_name }}'),
         '-infinity'::timestamptz
-    ) - interval '{{ var("incremental_lookback_hours") }} hours'
+    ) - interval '{{ var("incremental_lookback_minutes") }} minutes'
 )
 {%- endmacro %}
 

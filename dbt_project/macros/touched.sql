@@ -90,7 +90,7 @@ from {{ this }} as t
 where exists (
         select 1 from {{ ref('stg_audit__published_batches') }} as b
         where b.system = 'portal'
-            and b.published_at > {{ consumed_since(model_name) }} - interval '{{ var("incremental_lookback_hours") }} hours'
+            and b.published_at > {{ consumed_since(model_name) }} - interval '{{ var("incremental_lookback_minutes") }} minutes'
     )
     and t.recipient_in_province is distinct from (
         t.recipient_agency_code in (select agency_code from {{ ref('stg_portal__agencies') }})
@@ -124,19 +124,19 @@ where y.period_convention = 'nd09'
                 select min(b.export_date)
                 from {{ ref('stg_audit__published_batches') }} as b
                 where b.system = 'portal'
-                    and b.published_at > {{ consumed_since(model_name) }} - interval '{{ var("incremental_lookback_hours") }} hours'
+                    and b.published_at > {{ consumed_since(model_name) }} - interval '{{ var("incremental_lookback_minutes") }} minutes'
                 union all
                 select min(r.rated_date)
                 from {{ ref('stg_portal__ratings') }} as r
                 inner join {{ ref('stg_audit__published_batches') }} as b
                     on b.batch_id = r.batch_id
-                where b.published_at > {{ consumed_since(model_name) }} - interval '{{ var("incremental_lookback_hours") }} hours'
+                where b.published_at > {{ consumed_since(model_name) }} - interval '{{ var("incremental_lookback_minutes") }} minutes'
                 union all
                 select '-infinity'::date
                 where exists (
                     select 1 from {{ ref('stg_audit__published_batches') }} as b
                     where b.system = 'portal'
-                        and b.published_at > {{ consumed_since(model_name) }} - interval '{{ var("incremental_lookback_hours") }} hours'
+                        and b.published_at > {{ consumed_since(model_name) }} - interval '{{ var("incremental_lookback_minutes") }} minutes'
                         and b.export_date < coalesce({{ previous_as_of(model_name) }}, '-infinity'::date)
                 )
             ) as touched

@@ -321,7 +321,7 @@ def snapshot(url: str) -> dict[str, list[tuple]]:
 
 def build(url: str, *extra: str) -> None:
     # lookback 0: the incremental run must find the changed keys from the watermark alone
-    run_dbt(["build", "--vars", "{incremental_lookback_hours: 0}", *extra], url)
+    run_dbt(["build", "--vars", "{incremental_lookback_minutes: 0}", *extra], url)
 
 
 @pytest.fixture(scope="module")
