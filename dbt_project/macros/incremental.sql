@@ -54,3 +54,13 @@ on conflict (model_name) do update set
     as_of_date = excluded.as_of_date,
     updated_at = excluded.updated_at
 {%- endmacro %}
+
+
+{#- Pre-hook: keep the keys an incremental run rebuilds in a temporary table, computed once
+    before the rows are deleted (a key list read from the target after the delete would miss
+    the deleted rows). -#}
+{% macro stash_keys(temp_name, keys_sql) -%}
+drop table if exists {{ temp_name }};
+create temporary table {{ temp_name }} as {{ keys_sql }};
+analyze {{ temp_name }}
+{%- endmacro %}

@@ -144,3 +144,25 @@ where y.period_convention = 'nd09'
         or y.period_start > coalesce({{ previous_as_of(model_name) }}, '-infinity'::date)
     )
 {%- endmacro %}
+
+
+{#- Dossiers stg_onestop__dossiers re-derives in an incremental run. -#}
+{% macro staged_dossiers_to_rebuild_sql() -%}
+select dossier_id
+from {{ ref('stg_onestop__raw_dossier_ids') }}
+where batch_id in (
+    select batch_id
+    from {{ ref('stg_audit__published_batches') }}
+    where system = 'onestop'
+        and published_at > {{ published_since(this.name) }}
+)
+union
+select dossier_id
+from {{ this }}
+where batch_id not in (select batch_id from {{ ref('stg_audit__published_batches') }})
+union
+select dossier_id
+from {{ this }}
+where (not is_known_agency and agency_code in (select agency_code from {{ ref('stg_portal__agencies') }}))
+    or (not is_known_procedure and procedure_code in (select procedure_code from {{ ref('stg_portal__procedures') }}))
+{%- endmacro %}

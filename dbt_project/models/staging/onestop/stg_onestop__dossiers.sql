@@ -1,17 +1,42 @@
 {{ config(
-    materialized='table',
+    materialized='incremental',
+    unique_key='dossier_id',
+    incremental_strategy='delete+insert',
     indexes=[
         {'columns': ['dossier_id'], 'unique': true},
         {'columns': ['agency_code']},
+        {'columns': ['batch_id']},
     ],
+    pre_hook=[
+        "{% if is_incremental() %}{{ stash_keys('cchc_stg_dossiers_rebuild', staged_dossiers_to_rebuild_sql()) }}{% endif %}",
+        "{% if is_incremental() %}delete from {{ this }} where dossier_id in (select dossier_id from cchc_stg_dossiers_rebuild){% endif %}",
+    ],
+    post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
 
-with versions as (
-    select * from {{ ref('stg_onestop__dossier_versions') }}
-),
+-- depends_on: {{ ref('stg_onestop__raw_dossier_ids') }}
+-- depends_on: {{ ref('stg_audit__published_batches') }}
+-- depends_on: {{ ref('int_warehouse_as_of') }}
 
-hoso as (
-    {{ published_rows('onestop_hoso') }}
+{# Incremental: an incremental run re-derives only the dossiers named by the batches published
+   since the last build, those whose latest version's batch is no longer published (a re-sent
+   day), and those whose unknown agency or procedure code a new portal snapshot now knows. #}
+
+{% if is_incremental() %}
+{{ dossier_versions_ctes('select dossier_id from cchc_stg_dossiers_rebuild') }},
+{% else %}
+{{ dossier_versions_ctes() }},
+{% endif %}
+
+versions as (
+    select
+        *,
+        row_number() over (
+            partition by dossier_id
+            order by source_updated_at desc nulls last, export_date desc, source_line desc
+        ) as version_rank
+    from typed
+    where dossier_id is not null
 ),
 
 directory as (
