@@ -166,3 +166,21 @@ from {{ this }}
 where (not is_known_agency and agency_code in (select agency_code from {{ ref('stg_portal__agencies') }}))
     or (not is_known_procedure and procedure_code in (select procedure_code from {{ ref('stg_portal__procedures') }}))
 {%- endmacro %}
+
+
+{#- Documents stg_docmgmt__documents re-derives in an incremental run. -#}
+{% macro staged_documents_to_rebuild_sql() -%}
+select document_id
+from {{ ref('stg_docmgmt__raw_document_ids') }}
+where batch_id in (
+    select batch_id
+    from {{ ref('stg_audit__published_batches') }}
+    where system = 'docmgmt'
+        and published_at > {{ published_since(this.name) }}
+)
+union
+select document_id
+from {{ this }}
+where batch_id not in (select batch_id from {{ ref('stg_audit__published_batches') }})
+    or (not is_known_agency and agency_code in (select agency_code from {{ ref('stg_portal__agencies') }}))
+{%- endmacro %}
