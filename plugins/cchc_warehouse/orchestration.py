@@ -229,6 +229,8 @@ def dbt_task_group(group_id: str = "dbt"):
             test_behavior=TestBehavior.BUILD,  # `dbt build` per node: the model, then its tests
             emit_datasets=False,  # Cosmos cannot build dataset URIs from a unix-socket profile
             enable_mock_profile=False,
+            # a relationships test needs both models built: run it after both, not inside one
+            should_detach_multiple_parents_tests=True,
         ),
         operator_args={"pool": DBT_POOL, "install_deps": False},
     )

@@ -245,3 +245,17 @@ def test_xlsx_damaged_workbook_fails(tmp_path):
     p.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(SourceFormatError, match="not a readable .xlsx"):
         read(p, DANHGIA)
+
+
+def test_xml_root_end_split_across_reads_is_not_lost(tmp_path):
+    from cchc_warehouse.sources.formats import XML_TAIL
+
+    p = tmp_path / "trangthai.xml"
+    head = xml_doc(status(), root_end=False)
+    # pad so that the 64 KiB read boundary falls inside the closing root tag
+    pad = (1 << 16) - len(head.encode()) - 15  # 15 characters of the tag before the boundary
+    text = head + " " * pad + "</DanhSachTrangThai>\n"
+    assert XML_TAIL > len("</DanhSachTrangThai>")
+    p.write_text(text, encoding="utf-8")
+    items, _ = read(p, TRANGTHAI)
+    assert len(items) == 1 and isinstance(items[0], Record)

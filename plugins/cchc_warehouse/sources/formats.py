@@ -402,6 +402,7 @@ def _next_csv_record(lines: _PushbackLines) -> tuple[int, str, bool] | None:
     return len(parts), text.rstrip("\r\n"), last
 
 
+XML_TAIL = 512  # longer than any tag: a record or closing root tag split across reads survives
 _UNSAFE_XML = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
@@ -437,7 +438,7 @@ def read_xml(
                     break
                 chunk = more()
                 if chunk:
-                    buf = buf[-(len(spec.element) + 2) :] + chunk  # keep a possibly split tag
+                    buf = buf[-XML_TAIL:] + chunk  # keep a tag split by the read boundary
                 else:
                     eof = True
                 continue
