@@ -7,19 +7,17 @@ Export days: onestop 20/11 and 20/12 (+ an unpublished 21/12), docmgmt 20/12, po
 20/12 (no 14/12: the catalogue at the end of nd09 year 2021 is the one of 13/12). as_of = 20/12/2021.
 """
 
-
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
 import os
+from datetime import UTC, datetime
 from decimal import Decimal
-from datetime import UTC, date, datetime
 
 import psycopg
 import pytest
-
 from cchc_warehouse import warehouse
 from cchc_warehouse.dbt import run_dbt
 
@@ -34,21 +32,34 @@ FIRST_NIGHT = datetime(2021, 12, 21, 1, 0, tzinfo=UTC)
 SECOND_NIGHT = datetime(2021, 12, 22, 1, 0, tzinfo=UTC)
 
 
-def add_batch(conn, system: str, export_date: str, status: str = "published",
-              published_at: datetime | None = None, province: str = "94") -> int:
+def add_batch(
+    conn,
+    system: str,
+    export_date: str,
+    status: str = "published",
+    published_at: datetime | None = None,
+    province: str = "94",
+) -> int:
     published_at = published_at or FIRST_NIGHT
     row = conn.execute(
         """insert into audit.load_batches (system, export_date, province_code, manifest, status,
                loaded_at, published_at)
            values (%s, %s, %s, %s, %s, now(), %s) returning batch_id""",
-        (system, export_date, province, json.dumps({"system": system, "export_date": export_date}),
-         status, published_at if status == "published" else None),
+        (
+            system,
+            export_date,
+            province,
+            json.dumps({"system": system, "export_date": export_date}),
+            status,
+            published_at if status == "published" else None,
+        ),
     ).fetchone()
     return row[0]
 
 
-def insert_rows(conn, table: str, batch_id: int, export_date: str, rows: list[dict],
-                file_name: str = "f") -> None:
+def insert_rows(
+    conn, table: str, batch_id: int, export_date: str, rows: list[dict], file_name: str = "f"
+) -> None:
     for line, row in enumerate(rows, start=1):
         cols = list(row) + ["_batch_id", "_export_date", "_file", "_line"]
         vals = list(row.values()) + [batch_id, export_date, file_name, line]
@@ -68,50 +79,123 @@ def insert_rows(conn, table: str, batch_id: int, export_date: str, rows: list[di
     )
 
 
-def hoso(ma, agency, status, *, proc="1.000001", channel="1", submitted="", accepted="", due="",
-         ended="", returned="", post="0", updated="20211201000000", name="Nguyễn Văn A",
-         id_no="001099000001", phone="0912345678", fee="0") -> dict:
+def hoso(
+    ma,
+    agency,
+    status,
+    *,
+    proc="1.000001",
+    channel="1",
+    submitted="",
+    accepted="",
+    due="",
+    ended="",
+    returned="",
+    post="0",
+    updated="20211201000000",
+    name="Nguyễn Văn A",
+    id_no="001099000001",
+    phone="0912345678",
+    fee="0",
+) -> dict:
     return {
-        "ma_ho_so": ma, "ma_tthc": proc, "ma_linh_vuc": "G01", "ma_co_quan": agency,
-        "kenh_thuc_hien": channel, "loai_doi_tuong": "1", "chu_ho_so": name, "so_giay_to": id_no,
-        "so_dien_thoai": phone, "ngay_nop_ho_so": submitted or accepted, "ngay_tiep_nhan": accepted,
-        "ngay_hen_tra": due, "ngay_ket_thuc_xu_ly": ended, "ngay_tra": returned,
-        "hinh_thuc_tra": post, "trang_thai_ho_so": str(status), "duoc_thanh_toan_truc_tuyen": "0",
-        "le_phi": fee, "ho_so_co_thanh_phan_so_hoa": "1", "ngay_cap_nhat": updated,
+        "ma_ho_so": ma,
+        "ma_tthc": proc,
+        "ma_linh_vuc": "G01",
+        "ma_co_quan": agency,
+        "kenh_thuc_hien": channel,
+        "loai_doi_tuong": "1",
+        "chu_ho_so": name,
+        "so_giay_to": id_no,
+        "so_dien_thoai": phone,
+        "ngay_nop_ho_so": submitted or accepted,
+        "ngay_tiep_nhan": accepted,
+        "ngay_hen_tra": due,
+        "ngay_ket_thuc_xu_ly": ended,
+        "ngay_tra": returned,
+        "hinh_thuc_tra": post,
+        "trang_thai_ho_so": str(status),
+        "duoc_thanh_toan_truc_tuyen": "0",
+        "le_phi": fee,
+        "ho_so_co_thanh_phan_so_hoa": "1",
+        "ngay_cap_nhat": updated,
     }
 
 
-def vanban(ma, direction, agency, sent, *, form="DIEN_TU", signed="1", axis="0", deadline="",
-           sender="", updated="20/12/2021 08:00:00") -> dict:
+def vanban(
+    ma,
+    direction,
+    agency,
+    sent,
+    *,
+    form="DIEN_TU",
+    signed="1",
+    axis="0",
+    deadline="",
+    sender="",
+    updated="20/12/2021 08:00:00",
+) -> dict:
     return {
-        "ma_van_ban": ma, "so_ky_hieu": f"{ma}/CV-X", "loai_van_ban": "CV",
-        "trich_yeu": "Về việc báo cáo cải cách hành chính", "huong": direction, "ma_co_quan": agency,
-        "ma_co_quan_gui": sender, "ngay_van_ban": sent[:10], "thoi_diem_gui": sent,
-        "hinh_thuc_gui": form, "ky_so": signed, "lien_thong": axis, "han_xu_ly": deadline,
+        "ma_van_ban": ma,
+        "so_ky_hieu": f"{ma}/CV-X",
+        "loai_van_ban": "CV",
+        "trich_yeu": "Về việc báo cáo cải cách hành chính",
+        "huong": direction,
+        "ma_co_quan": agency,
+        "ma_co_quan_gui": sender,
+        "ngay_van_ban": sent[:10],
+        "thoi_diem_gui": sent,
+        "hinh_thuc_gui": form,
+        "ky_so": signed,
+        "lien_thong": axis,
+        "han_xu_ly": deadline,
         "ngay_cap_nhat": updated,
     }
 
 
 def status(ma, agency, code, when) -> dict:
-    return {"ma_van_ban": ma, "ma_co_quan_bao_cao": agency, "ma_trang_thai": code,
-            "thoi_diem": when, "ghi_chu": ""}
+    return {
+        "ma_van_ban": ma,
+        "ma_co_quan_bao_cao": agency,
+        "ma_trang_thai": code,
+        "thoi_diem": when,
+        "ghi_chu": "",
+    }
 
 
 def coquan(code, name, cap="SO", parent="", successor=None, until=None) -> dict:
-    return {"ma_co_quan": code, "ten_co_quan": name, "cap": cap, "ma_co_quan_cha": parent,
-            "ma_don_vi_hanh_chinh": "94", "hieu_luc_tu": "2015-01-01", "hieu_luc_den": until,
-            "ma_co_quan_ke_thua": successor}
+    return {
+        "ma_co_quan": code,
+        "ten_co_quan": name,
+        "cap": cap,
+        "ma_co_quan_cha": parent,
+        "ma_don_vi_hanh_chinh": "94",
+        "hieu_luc_tu": "2015-01-01",
+        "hieu_luc_den": until,
+        "ma_co_quan_ke_thua": successor,
+    }
 
 
-def thutuc(code, level, agencies, *, in_force=True, fees=False, pay=False, bcci=False,
-           national=False) -> dict:
+def thutuc(
+    code, level, agencies, *, in_force=True, fees=False, pay=False, bcci=False, national=False
+) -> dict:
     b = lambda v: "true" if v else "false"  # noqa: E731 - JSON booleans as the loader stores them
-    return {"ma_tthc": code, "ten_tthc": f"Thủ tục {code}", "ma_linh_vuc": "G01",
-            "ten_linh_vuc": "Lĩnh vực", "cap_thuc_hien": "TINH",
-            "co_quan_thuc_hien": json.dumps(agencies), "muc_do": level,
-            "tich_hop_dvcqg": b(national), "co_phi_le_phi": b(fees),
-            "thanh_toan_truc_tuyen": b(pay), "co_bcci": b(bcci), "thoi_han_ngay": "10",
-            "hieu_luc": b(in_force), "ngay_cong_bo": "2020-01-01"}
+    return {
+        "ma_tthc": code,
+        "ten_tthc": f"Thủ tục {code}",
+        "ma_linh_vuc": "G01",
+        "ten_linh_vuc": "Lĩnh vực",
+        "cap_thuc_hien": "TINH",
+        "co_quan_thuc_hien": json.dumps(agencies),
+        "muc_do": level,
+        "tich_hop_dvcqg": b(national),
+        "co_phi_le_phi": b(fees),
+        "thanh_toan_truc_tuyen": b(pay),
+        "co_bcci": b(bcci),
+        "thoi_han_ngay": "10",
+        "hieu_luc": b(in_force),
+        "ngay_cong_bo": "2020-01-01",
+    }
 
 
 def excel_serial(dt: datetime) -> str:
@@ -123,87 +207,231 @@ def load_base(conn) -> None:
     """The first state of the warehouse (see test_dbt_marts.py for the figures)."""
     # --- onestop: an early day with D8's first version, the main day, and an unpublished day
     b1 = add_batch(conn, "onestop", "2021-11-20")
-    insert_rows(conn, "onestop_hoso", b1, "2021-11-20", [
-        hoso("D8", A, 5, accepted="20211118090000", due="20211130170000", updated="20211120080000"),
-    ])
+    insert_rows(
+        conn,
+        "onestop_hoso",
+        b1,
+        "2021-11-20",
+        [
+            hoso(
+                "D8",
+                A,
+                5,
+                accepted="20211118090000",
+                due="20211130170000",
+                updated="20211120080000",
+            ),
+        ],
+    )
     b2 = add_batch(conn, "onestop", "2021-12-20")
-    insert_rows(conn, "onestop_hoso", b2, "2021-12-20", [
-        hoso("D1", A, 10, accepted="20211110090000", due="20211125170000", ended="20211120100000",
-             returned="20211121100000", post="1", updated="20211121100000"),
-        hoso("D1", A, 10, accepted="20211110090000", due="20211125170000", ended="20211120100000",
-             returned="20211121100000", post="1", updated="20211121100000"),  # exact repeat
-        hoso("D2", A, 4, proc="1.000002", channel="2", accepted="20211116090000", due="20211201170000"),
-        hoso("D3", A, 9, accepted="20211201090000", due="20211214170000", ended="20211214230000"),
-        hoso("D4", A, 7, proc="2.000003", accepted="20211202090000", due="20211205170000",
-             ended="20211210090000"),
-        hoso("D5", A, 3, submitted="20211120090000"),
-        hoso("D6", A, 1, submitted="20211121090000"),
-        hoso("D7", A, 10, proc="1.000005", accepted="20211205090000", due="20211204170000",
-             ended="20211203090000"),
-        hoso("D8", A, 10, accepted="20211118090000", due="20211210170000", ended="20211208090000",
-             updated="20211208090000"),
-        hoso("D9", A, 10, proc="X.999", accepted="20211203090000", ended="20211212090000",
-             returned="20211213090000"),
-        hoso("D10", " 000.00.16.h60 ", 4, channel="2", accepted="20211206090000",
-             due="20211230170000"),
-        hoso("D11", "XYZ.99", 2, proc="2.000003", channel="3", accepted="20211207090000"),
-        hoso("D12", B, 2, proc="2.000003", accepted="20211215003000"),
-        hoso("D13", B, 10, proc="1.000002", channel="2", accepted="20211001090000",
-             due="20211215170000", ended="20211216090000"),
-    ])
-    insert_rows(conn, "onestop_quatrinh", b2, "2021-12-20", [
-        {"ma_ho_so": "D1", "thu_tu": "1", "ma_trang_thai": "2", "thoi_diem": "2021-11-10 09:00:00",
-         "ma_co_quan_xu_ly": A, "ghi_chu": ""},
-        {"ma_ho_so": "D1", "thu_tu": "2", "ma_trang_thai": "9", "thoi_diem": "2021-11-20 10:00:00",
-         "ma_co_quan_xu_ly": A, "ghi_chu": ""},
-        {"ma_ho_so": "D1", "thu_tu": "2", "ma_trang_thai": "9", "thoi_diem": "2021-11-20 10:00:00",
-         "ma_co_quan_xu_ly": A, "ghi_chu": "re-exported"},
-    ])
+    insert_rows(
+        conn,
+        "onestop_hoso",
+        b2,
+        "2021-12-20",
+        [
+            hoso(
+                "D1",
+                A,
+                10,
+                accepted="20211110090000",
+                due="20211125170000",
+                ended="20211120100000",
+                returned="20211121100000",
+                post="1",
+                updated="20211121100000",
+            ),
+            hoso(
+                "D1",
+                A,
+                10,
+                accepted="20211110090000",
+                due="20211125170000",
+                ended="20211120100000",
+                returned="20211121100000",
+                post="1",
+                updated="20211121100000",
+            ),  # exact repeat
+            hoso(
+                "D2",
+                A,
+                4,
+                proc="1.000002",
+                channel="2",
+                accepted="20211116090000",
+                due="20211201170000",
+            ),
+            hoso(
+                "D3", A, 9, accepted="20211201090000", due="20211214170000", ended="20211214230000"
+            ),
+            hoso(
+                "D4",
+                A,
+                7,
+                proc="2.000003",
+                accepted="20211202090000",
+                due="20211205170000",
+                ended="20211210090000",
+            ),
+            hoso("D5", A, 3, submitted="20211120090000"),
+            hoso("D6", A, 1, submitted="20211121090000"),
+            hoso(
+                "D7",
+                A,
+                10,
+                proc="1.000005",
+                accepted="20211205090000",
+                due="20211204170000",
+                ended="20211203090000",
+            ),
+            hoso(
+                "D8",
+                A,
+                10,
+                accepted="20211118090000",
+                due="20211210170000",
+                ended="20211208090000",
+                updated="20211208090000",
+            ),
+            hoso(
+                "D9",
+                A,
+                10,
+                proc="X.999",
+                accepted="20211203090000",
+                ended="20211212090000",
+                returned="20211213090000",
+            ),
+            hoso(
+                "D10",
+                " 000.00.16.h60 ",
+                4,
+                channel="2",
+                accepted="20211206090000",
+                due="20211230170000",
+            ),
+            hoso("D11", "XYZ.99", 2, proc="2.000003", channel="3", accepted="20211207090000"),
+            hoso("D12", B, 2, proc="2.000003", accepted="20211215003000"),
+            hoso(
+                "D13",
+                B,
+                10,
+                proc="1.000002",
+                channel="2",
+                accepted="20211001090000",
+                due="20211215170000",
+                ended="20211216090000",
+            ),
+        ],
+    )
+    insert_rows(
+        conn,
+        "onestop_quatrinh",
+        b2,
+        "2021-12-20",
+        [
+            {
+                "ma_ho_so": "D1",
+                "thu_tu": "1",
+                "ma_trang_thai": "2",
+                "thoi_diem": "2021-11-10 09:00:00",
+                "ma_co_quan_xu_ly": A,
+                "ghi_chu": "",
+            },
+            {
+                "ma_ho_so": "D1",
+                "thu_tu": "2",
+                "ma_trang_thai": "9",
+                "thoi_diem": "2021-11-20 10:00:00",
+                "ma_co_quan_xu_ly": A,
+                "ghi_chu": "",
+            },
+            {
+                "ma_ho_so": "D1",
+                "thu_tu": "2",
+                "ma_trang_thai": "9",
+                "thoi_diem": "2021-11-20 10:00:00",
+                "ma_co_quan_xu_ly": A,
+                "ghi_chu": "re-exported",
+            },
+        ],
+    )
     # not published: must change nothing
     b3 = add_batch(conn, "onestop", "2021-12-21", status="loaded")
-    insert_rows(conn, "onestop_hoso", b3, "2021-12-21", [
-        hoso("D1", A, 8, accepted="20211110090000", ended="20211215090000", updated="20211221000000"),
-        hoso("D99", A, 2, accepted="20211220090000", updated="20211221000000"),
-    ])
+    insert_rows(
+        conn,
+        "onestop_hoso",
+        b3,
+        "2021-12-21",
+        [
+            hoso(
+                "D1",
+                A,
+                8,
+                accepted="20211110090000",
+                ended="20211215090000",
+                updated="20211221000000",
+            ),
+            hoso("D99", A, 2, accepted="20211220090000", updated="20211221000000"),
+        ],
+    )
 
     # --- docmgmt
     d1 = add_batch(conn, "docmgmt", "2021-12-20")
-    insert_rows(conn, "docmgmt_vanban", d1, "2021-12-20", [
-        vanban("DOC1", "DI", A, "10/12/2021 09:00", axis="1"),
-        vanban("DOC1", "DEN", B, "10/12/2021 09:05", deadline="13/12/2021", sender=A),
-        vanban("DOC1", "DEN", C, "10/12/2021 09:06", deadline="20/12/2021", sender=A),
-        vanban("DOC2", "DI", A, "14/12/2021 23:30", form="GIAY", signed="0"),
-        vanban("DOC2", "DEN", B, "14/12/2021 23:40", sender=A),
-        vanban("DOC3", "DI", B, "01/12/2021 08:00", form="SONG_SONG"),
-        vanban("DOC3", "DEN", A, "01/12/2021 08:10", deadline="05/12/2021", sender=B),
-        vanban("DOC4", "DI", B, "02/12/2021 08:00"),
-        vanban("DOC4", "DEN", A, "02/12/2021 08:10", deadline="10/12/2021", sender=B),
-        vanban("DOC5", "DI", A, "03/12/2021 08:00"),
-        vanban("DOC5", "DEN", B, "03/12/2021 08:05", sender=A),
-    ])
-    insert_rows(conn, "docmgmt_noinhan", d1, "2021-12-20", [
-        {"ma_van_ban": "DOC1", "ma_co_quan_nhan": B, "thu_tu": "1"},
-        {"ma_van_ban": "DOC1", "ma_co_quan_nhan": C, "thu_tu": "2"},
-        {"ma_van_ban": "DOC1", "ma_co_quan_nhan": EXT, "thu_tu": "3"},
-        {"ma_van_ban": "DOC2", "ma_co_quan_nhan": B, "thu_tu": "1"},
-        {"ma_van_ban": "DOC3", "ma_co_quan_nhan": A, "thu_tu": "1"},
-        {"ma_van_ban": "DOC4", "ma_co_quan_nhan": A, "thu_tu": "1"},
-        {"ma_van_ban": "DOC5", "ma_co_quan_nhan": B, "thu_tu": "1"},
-    ])
-    insert_rows(conn, "docmgmt_trangthai", d1, "2021-12-20", [
-        status("DOC1", B, "01", "2021-12-10T09:05:00+07:00"),
-        status("DOC1", B, "03", "2021-12-10T10:00:00+07:00"),
-        status("DOC1", B, "06", "2021-12-12T08:00:00Z"),
-        status("DOC1", B, "06", "2021-12-12T08:00:00Z"),  # exact repeat
-        status("DOC1", C, "01", "2021-12-10T09:06:00+07:00"),
-        status("DOC1", C, "02", "2021-12-10T10:00:00+07:00"),
-        status("DOC1", C, "03", "2021-12-11T08:00:00+07:00"),
-        status("DOC1", EXT, "01", "2021-12-10T09:07:00+07:00"),
-        status("DOC1", EXT, "02", "2021-12-10T11:00:00+07:00"),
-        status("DOC3", A, "06", "2021-12-08T10:00:00+07:00"),
-        status("DOC5", B, "02", "2021-12-03T09:00:00+07:00"),
-        status("DOC5", B, "03", "2021-12-03T10:00:00+07:00"),
-    ])
+    insert_rows(
+        conn,
+        "docmgmt_vanban",
+        d1,
+        "2021-12-20",
+        [
+            vanban("DOC1", "DI", A, "10/12/2021 09:00", axis="1"),
+            vanban("DOC1", "DEN", B, "10/12/2021 09:05", deadline="13/12/2021", sender=A),
+            vanban("DOC1", "DEN", C, "10/12/2021 09:06", deadline="20/12/2021", sender=A),
+            vanban("DOC2", "DI", A, "14/12/2021 23:30", form="GIAY", signed="0"),
+            vanban("DOC2", "DEN", B, "14/12/2021 23:40", sender=A),
+            vanban("DOC3", "DI", B, "01/12/2021 08:00", form="SONG_SONG"),
+            vanban("DOC3", "DEN", A, "01/12/2021 08:10", deadline="05/12/2021", sender=B),
+            vanban("DOC4", "DI", B, "02/12/2021 08:00"),
+            vanban("DOC4", "DEN", A, "02/12/2021 08:10", deadline="10/12/2021", sender=B),
+            vanban("DOC5", "DI", A, "03/12/2021 08:00"),
+            vanban("DOC5", "DEN", B, "03/12/2021 08:05", sender=A),
+        ],
+    )
+    insert_rows(
+        conn,
+        "docmgmt_noinhan",
+        d1,
+        "2021-12-20",
+        [
+            {"ma_van_ban": "DOC1", "ma_co_quan_nhan": B, "thu_tu": "1"},
+            {"ma_van_ban": "DOC1", "ma_co_quan_nhan": C, "thu_tu": "2"},
+            {"ma_van_ban": "DOC1", "ma_co_quan_nhan": EXT, "thu_tu": "3"},
+            {"ma_van_ban": "DOC2", "ma_co_quan_nhan": B, "thu_tu": "1"},
+            {"ma_van_ban": "DOC3", "ma_co_quan_nhan": A, "thu_tu": "1"},
+            {"ma_van_ban": "DOC4", "ma_co_quan_nhan": A, "thu_tu": "1"},
+            {"ma_van_ban": "DOC5", "ma_co_quan_nhan": B, "thu_tu": "1"},
+        ],
+    )
+    insert_rows(
+        conn,
+        "docmgmt_trangthai",
+        d1,
+        "2021-12-20",
+        [
+            status("DOC1", B, "01", "2021-12-10T09:05:00+07:00"),
+            status("DOC1", B, "03", "2021-12-10T10:00:00+07:00"),
+            status("DOC1", B, "06", "2021-12-12T08:00:00Z"),
+            status("DOC1", B, "06", "2021-12-12T08:00:00Z"),  # exact repeat
+            status("DOC1", C, "01", "2021-12-10T09:06:00+07:00"),
+            status("DOC1", C, "02", "2021-12-10T10:00:00+07:00"),
+            status("DOC1", C, "03", "2021-12-11T08:00:00+07:00"),
+            status("DOC1", EXT, "01", "2021-12-10T09:07:00+07:00"),
+            status("DOC1", EXT, "02", "2021-12-10T11:00:00+07:00"),
+            status("DOC3", A, "06", "2021-12-08T10:00:00+07:00"),
+            status("DOC5", B, "02", "2021-12-03T09:00:00+07:00"),
+            status("DOC5", B, "03", "2021-12-03T10:00:00+07:00"),
+        ],
+    )
 
     # --- portal: directory and catalogue snapshots on 10/12, 13/12 and 20/12 (14/12 missing)
     def directory(day_no: int) -> list[dict]:
@@ -217,8 +445,15 @@ def load_base(conn) -> None:
 
     def catalogue(day_no: int) -> list[dict]:
         rows = [
-            thutuc("1.000001", "2" if day_no == 1 else "3", [A], fees=True, pay=True, bcci=True,
-                   national=True),
+            thutuc(
+                "1.000001",
+                "2" if day_no == 1 else "3",
+                [A],
+                fees=True,
+                pay=True,
+                bcci=True,
+                national=True,
+            ),
             thutuc("1.000002", "TOAN_TRINH", [A, B], national=True),
             thutuc("2.000003", "4", [" 000.00.17.h60 "], fees=True, bcci=True),
             thutuc("2.000004", "3", [A], in_force=False),
@@ -233,25 +468,68 @@ def load_base(conn) -> None:
         insert_rows(conn, "portal_coquan", p, day, directory(day_no))
         insert_rows(conn, "portal_thutuc", p, day, catalogue(day_no))
         if day_no == 3:
-            insert_rows(conn, "portal_danhgia", p, day, [
-                {"ma_ho_so": "D1", "kenh_danh_gia": "Cổng DVC", "muc_do_hai_long": "Rất hài lòng",
-                 "thoi_diem": "2021-11-22 10:00:00"},
-                {"ma_ho_so": "D3", "kenh_danh_gia": "Kiosk", "muc_do_hai_long": "Không hài lòng",
-                 "thoi_diem": excel_serial(datetime(2021, 12, 14, 20, 0))},
-                {"ma_ho_so": "D12", "kenh_danh_gia": "Kiosk", "muc_do_hai_long": "Hài lòng",
-                 "thoi_diem": "2021-12-16 10:00:00"},
-                {"ma_ho_so": "UNKNOWN-1", "kenh_danh_gia": "Kiosk", "muc_do_hai_long": "Hài lòng",
-                 "thoi_diem": "2021-12-01 09:00:00"},
-                {"ma_ho_so": "D1", "kenh_danh_gia": "Cổng DVC", "muc_do_hai_long": "Rất hài lòng",
-                 "thoi_diem": "2021-11-22 10:00:00"},  # exact repeat
-            ])
-            insert_rows(conn, "portal_thanhtoan", p, day, [
-                {"ma_giao_dich": "GD1", "ma_ho_so": "D1", "so_tien": "50000", "kenh": "PAYGOV",
-                 "trang_thai": "THAT_BAI", "thoi_diem": "2021-11-10 09:10:00"},
-                {"ma_giao_dich": "GD1", "ma_ho_so": "D1", "so_tien": "50000", "kenh": "PAYGOV",
-                 "trang_thai": "THANH_CONG", "thoi_diem": "2021-11-10 09:20:00"},
-            ])
-
+            insert_rows(
+                conn,
+                "portal_danhgia",
+                p,
+                day,
+                [
+                    {
+                        "ma_ho_so": "D1",
+                        "kenh_danh_gia": "Cổng DVC",
+                        "muc_do_hai_long": "Rất hài lòng",
+                        "thoi_diem": "2021-11-22 10:00:00",
+                    },
+                    {
+                        "ma_ho_so": "D3",
+                        "kenh_danh_gia": "Kiosk",
+                        "muc_do_hai_long": "Không hài lòng",
+                        "thoi_diem": excel_serial(datetime(2021, 12, 14, 20, 0)),
+                    },
+                    {
+                        "ma_ho_so": "D12",
+                        "kenh_danh_gia": "Kiosk",
+                        "muc_do_hai_long": "Hài lòng",
+                        "thoi_diem": "2021-12-16 10:00:00",
+                    },
+                    {
+                        "ma_ho_so": "UNKNOWN-1",
+                        "kenh_danh_gia": "Kiosk",
+                        "muc_do_hai_long": "Hài lòng",
+                        "thoi_diem": "2021-12-01 09:00:00",
+                    },
+                    {
+                        "ma_ho_so": "D1",
+                        "kenh_danh_gia": "Cổng DVC",
+                        "muc_do_hai_long": "Rất hài lòng",
+                        "thoi_diem": "2021-11-22 10:00:00",
+                    },  # exact repeat
+                ],
+            )
+            insert_rows(
+                conn,
+                "portal_thanhtoan",
+                p,
+                day,
+                [
+                    {
+                        "ma_giao_dich": "GD1",
+                        "ma_ho_so": "D1",
+                        "so_tien": "50000",
+                        "kenh": "PAYGOV",
+                        "trang_thai": "THAT_BAI",
+                        "thoi_diem": "2021-11-10 09:10:00",
+                    },
+                    {
+                        "ma_giao_dich": "GD1",
+                        "ma_ho_so": "D1",
+                        "so_tien": "50000",
+                        "kenh": "PAYGOV",
+                        "trang_thai": "THANH_CONG",
+                        "thoi_diem": "2021-11-10 09:20:00",
+                    },
+                ],
+            )
 
 
 def load_second_night(conn) -> None:
@@ -259,17 +537,52 @@ def load_second_night(conn) -> None:
     unknown agency corrected to C), and the docmgmt day 20/12 re-sent without DOC2."""
     conn.execute("update audit.load_batches set status = 'abandoned' where status = 'loaded'")
     late = add_batch(conn, "onestop", "2021-11-25", published_at=SECOND_NIGHT)
-    insert_rows(conn, "onestop_hoso", late, "2021-11-25", [
-        hoso("D14", A, 10, accepted="20211125090000", due="20211130170000", ended="20211126090000",
-             updated="20211126090000"),
-    ])
+    insert_rows(
+        conn,
+        "onestop_hoso",
+        late,
+        "2021-11-25",
+        [
+            hoso(
+                "D14",
+                A,
+                10,
+                accepted="20211125090000",
+                due="20211130170000",
+                ended="20211126090000",
+                updated="20211126090000",
+            ),
+        ],
+    )
     day = add_batch(conn, "onestop", "2021-12-21", published_at=SECOND_NIGHT)
-    insert_rows(conn, "onestop_hoso", day, "2021-12-21", [
-        hoso("D2", A, 10, proc="1.000002", channel="2", accepted="20211116090000",
-             due="20211201170000", ended="20211220090000", updated="20211220090000"),
-        hoso("D11", C, 2, proc="2.000003", channel="3", accepted="20211207090000",
-             updated="20211220100000"),
-    ])
+    insert_rows(
+        conn,
+        "onestop_hoso",
+        day,
+        "2021-12-21",
+        [
+            hoso(
+                "D2",
+                A,
+                10,
+                proc="1.000002",
+                channel="2",
+                accepted="20211116090000",
+                due="20211201170000",
+                ended="20211220090000",
+                updated="20211220090000",
+            ),
+            hoso(
+                "D11",
+                C,
+                2,
+                proc="2.000003",
+                channel="3",
+                accepted="20211207090000",
+                updated="20211220100000",
+            ),
+        ],
+    )
     # re-sent day: the loader replaces the day's rows and supersedes its batch
     old = conn.execute(
         "select batch_id from audit.load_batches where system = 'docmgmt' and export_date = '2021-12-20'"
@@ -278,22 +591,29 @@ def load_second_night(conn) -> None:
     rows = {}
     for table in ("docmgmt_vanban", "docmgmt_noinhan", "docmgmt_trangthai"):
         cols = [
-            r[0] for r in conn.execute(
+            r[0]
+            for r in conn.execute(
                 "select column_name from information_schema.columns where table_schema = 'raw'"
                 " and table_name = %s and column_name not like '\\_%%' order by ordinal_position",
                 (table,),
             )
         ]
         result = conn.execute(
-            psycopg.sql.SQL("select {} from raw.{} where _batch_id = %s and ma_van_ban <> 'DOC2'"
-                            " order by _line").format(
+            psycopg.sql.SQL(
+                "select {} from raw.{} where _batch_id = %s and ma_van_ban <> 'DOC2' order by _line"
+            ).format(
                 psycopg.sql.SQL(", ").join(map(psycopg.sql.Identifier, cols)),
-                psycopg.sql.Identifier(table)),
+                psycopg.sql.Identifier(table),
+            ),
             (old,),
         )
         rows[table] = [dict(zip(cols, r, strict=True)) for r in result]
-        conn.execute(psycopg.sql.SQL("delete from raw.{} where _batch_id = %s").format(
-            psycopg.sql.Identifier(table)), (old,))
+        conn.execute(
+            psycopg.sql.SQL("delete from raw.{} where _batch_id = %s").format(
+                psycopg.sql.Identifier(table)
+            ),
+            (old,),
+        )
     conn.execute("update audit.load_batches set status = 'superseded' where batch_id = %s", (old,))
     new = add_batch(conn, "docmgmt", "2021-12-20", published_at=SECOND_NIGHT)
     for table, table_rows in rows.items():
@@ -343,22 +663,33 @@ def query(url: str, sql: str, *params) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
 
 
-RES_COLS = ("carried_over, received, received_online, received_in_person_or_post, received_by_post,"
-            " resolved_early, resolved_on_time, resolved_late, resolved, withdrawn_or_stopped,"
-            " pending_within_deadline, pending_overdue, pending, not_accepted, on_time_rate")
+RES_COLS = (
+    "carried_over, received, received_online, received_in_person_or_post, received_by_post,"
+    " resolved_early, resolved_on_time, resolved_late, resolved, withdrawn_or_stopped,"
+    " pending_within_deadline, pending_overdue, pending, not_accepted, on_time_rate"
+)
 
 
 def resolution(url: str, convention: str, ptype: str, label: str) -> dict[str, tuple]:
-    rows = query(url, f"select agency_code, {RES_COLS} from marts.rpt_dossier_resolution"
-                      " where period_convention = %s and period_type = %s and period_label = %s",
-                 convention, ptype, label)
+    rows = query(
+        url,
+        f"select agency_code, {RES_COLS} from marts.rpt_dossier_resolution"
+        " where period_convention = %s and period_type = %s and period_label = %s",
+        convention,
+        ptype,
+        label,
+    )
     return {r[0]: tuple(r[1:]) for r in rows}
 
 
 def indicators(url: str, year: int, scope: str) -> dict[str, tuple]:
-    rows = query(url, "select indicator_code, value, numerator, denominator"
-                      " from marts.rpt_cchc_indicators where report_year = %s and scope_code = %s",
-                 year, scope)
+    rows = query(
+        url,
+        "select indicator_code, value, numerator, denominator"
+        " from marts.rpt_cchc_indicators where report_year = %s and scope_code = %s",
+        year,
+        scope,
+    )
     return {r[0]: tuple(r[1:]) for r in rows}
 
 
@@ -385,18 +716,29 @@ def test_dossier_resolution_other_periods(first_build):
     assert cal[A] == (2, 5, 1, 4, 0, 2, 2, 0, 4, 1, 0, 2, 2, 0, Decimal(100))
     year = resolution(first_build, "nd09", "year", "2021")
     assert year[A] == (0, 8, 2, 6, 0, 3, 2, 0, 5, 1, 1, 1, 2, 1, Decimal(100))
-    assert query(first_build, "select count(*) from marts.rpt_dossier_resolution"
-                              " where period_start > '2021-12-20'") == [(0,)]
-    labels = {r[0] for r in query(first_build, "select distinct period_type || ':' || period_label"
-                                               " from marts.rpt_dossier_resolution"
-                                               " where period_convention = 'nd09'")}
+    assert query(
+        first_build,
+        "select count(*) from marts.rpt_dossier_resolution where period_start > '2021-12-20'",
+    ) == [(0,)]
+    labels = {
+        r[0]
+        for r in query(
+            first_build,
+            "select distinct period_type || ':' || period_label"
+            " from marts.rpt_dossier_resolution"
+            " where period_convention = 'nd09'",
+        )
+    }
     assert {"quarter:2021-Q4", "half_year:2022-H1", "nine_months:2022-9M", "year:2022"} <= labels
     assert "half_year:2021-H2" not in labels
 
 
 def test_fact_dossiers(first_build):
-    rows = query(first_build, "select dossier_id, agency_code, channel, timeliness, outcome,"
-                              " has_clock_error, due_date::text from marts.fct_dossiers_received")
+    rows = query(
+        first_build,
+        "select dossier_id, agency_code, channel, timeliness, outcome,"
+        " has_clock_error, due_date::text from marts.fct_dossiers_received",
+    )
     by_id = {r[0]: r[1:] for r in rows}
     assert set(by_id) == {f"D{i}" for i in (1, 2, 3, 4, 7, 8, 9, 10, 11, 12, 13)}
     assert by_id["D10"][:2] == (A, "truc_tuyen")
@@ -407,53 +749,77 @@ def test_fact_dossiers(first_build):
     assert by_id["D13"][2] == "qua_han"
     assert by_id["D11"][:2] == ("XYZ.99", "buu_chinh")
     # the unpublished batch of 21/12 changed nothing (D1 would be status 8, D99 new)
-    assert query(first_build, "select status_code from marts.fct_dossiers_received"
-                              " where dossier_id = 'D1'") == [(10,)]
+    assert query(
+        first_build, "select status_code from marts.fct_dossiers_received where dossier_id = 'D1'"
+    ) == [(10,)]
 
 
 def test_personal_data_is_hashed_in_staging_and_absent_from_marts(first_build):
     expected = hmac.new(PII_KEY.encode(), "Nguyễn Văn A".encode(), hashlib.sha256).hexdigest()
-    rows = query(first_build, "select applicant_name_hash, applicant_id_number_hash"
-                              " from staging.stg_onestop__dossiers where dossier_id = 'D1'")
-    assert rows == [(expected, hmac.new(PII_KEY.encode(), b"001099000001",
-                                        hashlib.sha256).hexdigest())]
-    cols = query(first_build, "select table_name, column_name from information_schema.columns"
-                              " where table_schema in ('staging', 'intermediate', 'marts')"
-                              " and column_name in ('chu_ho_so', 'so_giay_to', 'so_dien_thoai')")
+    rows = query(
+        first_build,
+        "select applicant_name_hash, applicant_id_number_hash"
+        " from staging.stg_onestop__dossiers where dossier_id = 'D1'",
+    )
+    assert rows == [
+        (expected, hmac.new(PII_KEY.encode(), b"001099000001", hashlib.sha256).hexdigest())
+    ]
+    cols = query(
+        first_build,
+        "select table_name, column_name from information_schema.columns"
+        " where table_schema in ('staging', 'intermediate', 'marts')"
+        " and column_name in ('chu_ho_so', 'so_giay_to', 'so_dien_thoai')",
+    )
     assert cols == []
-    leaked = query(first_build, "select count(*) from marts.fct_dossiers_received as f"
-                                " where f::text like '%%Nguyễn%%' or f::text like '%%0912345678%%'")
+    leaked = query(
+        first_build,
+        "select count(*) from marts.fct_dossiers_received as f"
+        " where f::text like '%%Nguyễn%%' or f::text like '%%0912345678%%'",
+    )
     assert leaked == [(0,)]
 
 
 def test_documents(first_build):
-    got = {r[0]: r[1:] for r in query(
-        first_build,
-        "select agency_code, outgoing, outgoing_electronic, outgoing_parallel, outgoing_paper,"
-        " outgoing_signed, outgoing_via_axis, incoming, with_deadline, processed_on_time,"
-        " processed_late, overdue_open, processing_on_time_rate from marts.rpt_document_exchange"
-        " where period_convention = 'nd09' and period_type = 'month' and period_label = '2021-12'")}
+    got = {
+        r[0]: r[1:]
+        for r in query(
+            first_build,
+            "select agency_code, outgoing, outgoing_electronic, outgoing_parallel, outgoing_paper,"
+            " outgoing_signed, outgoing_via_axis, incoming, with_deadline, processed_on_time,"
+            " processed_late, overdue_open, processing_on_time_rate from marts.rpt_document_exchange"
+            " where period_convention = 'nd09' and period_type = 'month' and period_label = '2021-12'",
+        )
+    }
     # A: DOC1 (3 recipients, counted once), DOC2 (paper, 23:30 local on 14/12), DOC5; incoming
     # DOC3 (completed after its deadline: late), DOC4 (never completed: overdue_open)
     assert got[A] == (3, 2, 0, 1, 2, 1, 2, 2, 0, 1, 1, Decimal(0))
     assert got[B] == (2, 1, 1, 0, 2, 0, 3, 1, 1, 0, 0, Decimal(100))
     assert got[C] == (0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, None)  # its deadline 20/12 is next month
-    nxt = query(first_build, "select with_deadline, overdue_open from marts.rpt_document_exchange"
-                             " where period_convention = 'nd09' and period_label = '2022-01'"
-                             " and period_type = 'month' and agency_code = %s", C)
-    assert nxt == [(1, 1)]
-    ex = {r[0]: r[1:] for r in query(
+    nxt = query(
         first_build,
-        "select recipient_agency_code, recipient_in_province, refused, deadline::text,"
-        " processed_on_time, completed_at is not null from marts.fct_documents_exchanged"
-        " where document_id = 'DOC1'")}
-    assert ex == {
-        B: (True, False, "2021-12-13", True, True),   # 06 at 08:00Z = 15:00 local on 12/12
-        C: (True, False, "2021-12-20", False, False),  # refused, then received: not refused
-        EXT: (False, True, None, None, False),         # outside the province, refused
+        "select with_deadline, overdue_open from marts.rpt_document_exchange"
+        " where period_convention = 'nd09' and period_label = '2022-01'"
+        " and period_type = 'month' and agency_code = %s",
+        C,
+    )
+    assert nxt == [(1, 1)]
+    ex = {
+        r[0]: r[1:]
+        for r in query(
+            first_build,
+            "select recipient_agency_code, recipient_in_province, refused, deadline::text,"
+            " processed_on_time, completed_at is not null from marts.fct_documents_exchanged"
+            " where document_id = 'DOC1'",
+        )
     }
-    assert query(first_build, "select refused from marts.fct_documents_exchanged"
-                              " where document_id = 'DOC5'") == [(False,)]
+    assert ex == {
+        B: (True, False, "2021-12-13", True, True),  # 06 at 08:00Z = 15:00 local on 12/12
+        C: (True, False, "2021-12-20", False, False),  # refused, then received: not refused
+        EXT: (False, True, None, None, False),  # outside the province, refused
+    }
+    assert query(
+        first_build, "select refused from marts.fct_documents_exchanged where document_id = 'DOC5'"
+    ) == [(False,)]
 
 
 def test_indicators_agency_and_province(first_build):
@@ -484,31 +850,51 @@ def test_indicators_agency_and_province(first_build):
     b = indicators(first_build, 2021, B)
     assert b["VII.3.3"] == (2, None, None)  # P3 lists B with a messy code
     assert b["I.7.2"] == (None, 0, 0)
-    years = {r[0] for r in query(first_build, "select distinct report_year from marts.rpt_cchc_indicators")}
+    years = {
+        r[0]
+        for r in query(first_build, "select distinct report_year from marts.rpt_cchc_indicators")
+    }
     assert years == {2021, 2022}
 
 
 def test_dimensions_and_restatement(first_build):
-    b = query(first_build, "select valid_from::text, valid_to::text, is_current, current_agency_code"
-                           " from marts.dim_agency where agency_code = %s order by valid_from", B)
+    b = query(
+        first_build,
+        "select valid_from::text, valid_to::text, is_current, current_agency_code"
+        " from marts.dim_agency where agency_code = %s order by valid_from",
+        B,
+    )
     assert b == [("2021-12-10", "2021-12-19", False, A), ("2021-12-20", None, True, A)]
-    p1 = query(first_build, "select online_level, online_level_raw, valid_to::text"
-                            " from marts.dim_procedure where procedure_code = '1.000001'"
-                            " order by valid_from")
+    p1 = query(
+        first_build,
+        "select online_level, online_level_raw, valid_to::text"
+        " from marts.dim_procedure where procedure_code = '1.000001'"
+        " order by valid_from",
+    )
     assert p1 == [(2, "2", "2021-12-12"), (3, "3", None)]
-    restated = query(first_build, "select received, carried_over, source_agency_codes"
-                                  " from marts.rpt_dossier_resolution_restated"
-                                  " where period_convention = 'nd09' and period_type = 'month'"
-                                  " and period_label = '2022-01' and agency_code = %s", A)
+    restated = query(
+        first_build,
+        "select received, carried_over, source_agency_codes"
+        " from marts.rpt_dossier_resolution_restated"
+        " where period_convention = 'nd09' and period_type = 'month'"
+        " and period_label = '2022-01' and agency_code = %s",
+        A,
+    )
     assert restated == [(1, 3, f"{A}, {B}")]  # B's history under A, via D; B's rows untouched
     assert resolution(first_build, "nd09", "month", "2022-01")[B][1] == 1
-    periods = query(first_build, "select period_start::text, period_end::text"
-                                 " from marts.dim_reporting_period where period_key in"
-                                 " ('nd09:quarter:2021-Q1', 'nd09:nine_months:2021-9M',"
-                                 "  'calendar:half_year:2021-H2')"
-                                 " order by period_key")
-    assert periods == [("2021-07-01", "2021-12-31"), ("2020-12-15", "2021-09-14"),
-                       ("2020-12-15", "2021-03-14")]
+    periods = query(
+        first_build,
+        "select period_start::text, period_end::text"
+        " from marts.dim_reporting_period where period_key in"
+        " ('nd09:quarter:2021-Q1', 'nd09:nine_months:2021-9M',"
+        "  'calendar:half_year:2021-H2')"
+        " order by period_key",
+    )
+    assert periods == [
+        ("2021-07-01", "2021-12-31"),
+        ("2020-12-15", "2021-09-14"),
+        ("2020-12-15", "2021-03-14"),
+    ]
 
 
 def test_bi_reader_reads_marts(first_build):
@@ -523,8 +909,10 @@ def test_bi_reader_reads_marts(first_build):
 
 @pytest.fixture(scope="module")
 def second_night(first_build):
-    untouched_sql = ("select period_key, ctid::text from marts.rpt_dossier_resolution"
-                     " where agency_code = %s order by 1")
+    untouched_sql = (
+        "select period_key, ctid::text from marts.rpt_dossier_resolution"
+        " where agency_code = %s order by 1"
+    )
     before = query(first_build, untouched_sql, B)
     with warehouse.connect(first_build) as conn:
         load_second_night(conn)
@@ -543,16 +931,22 @@ def test_incremental_night_updates_touched_periods(second_night):
     assert got[A] == (1, 8, 2, 6, 0, 4, 2, 0, 6, 1, 1, 1, 2, 1, Decimal(100))
     # D11 moved from the unknown code to C: its old agency's rows are gone everywhere
     assert "XYZ.99" not in got and got[C][:5] == (0, 1, 0, 1, 1)
-    assert query(url, "select count(*) from marts.rpt_dossier_resolution"
-                      " where agency_code = 'XYZ.99'") == [(0,)]
+    assert query(
+        url, "select count(*) from marts.rpt_dossier_resolution where agency_code = 'XYZ.99'"
+    ) == [(0,)]
     nxt = resolution(url, "nd09", "month", "2022-01")
     assert nxt[A] == (2, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 0, Decimal(0))  # D2 ended late
     # the re-sent docmgmt day dropped DOC2
-    out = query(url, "select outgoing, outgoing_paper from marts.rpt_document_exchange"
-                     " where period_key = 'nd09:month:2021-12' and agency_code = %s", A)
+    out = query(
+        url,
+        "select outgoing, outgoing_paper from marts.rpt_document_exchange"
+        " where period_key = 'nd09:month:2021-12' and agency_code = %s",
+        A,
+    )
     assert out == [(2, 0)]
-    assert query(url, "select count(*) from marts.fct_documents_exchanged"
-                      " where document_id = 'DOC2'") == [(0,)]
+    assert query(
+        url, "select count(*) from marts.fct_documents_exchanged where document_id = 'DOC2'"
+    ) == [(0,)]
     p = indicators(url, 2021, "94")
     assert p["III.7.1"][0] == 11 and p["VII.2.1"][0] == 4
     assert indicators(url, 2021, "XYZ.99") == {}
