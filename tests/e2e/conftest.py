@@ -28,6 +28,9 @@ def airflow_session(pg_server):
     airflow_env.apply()
     airflow_env.migrate()
     yield
+    from airflow import settings
+
+    settings.dispose_orm()  # close Airflow's pooled connections before the server stops
     os.environ.pop("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", None)
 
 
