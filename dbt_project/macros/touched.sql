@@ -184,3 +184,20 @@ from {{ this }}
 where batch_id not in (select batch_id from {{ ref('stg_audit__published_batches') }})
     or (not is_known_agency and agency_code in (select agency_code from {{ ref('stg_portal__agencies') }}))
 {%- endmacro %}
+
+
+{#- Documents whose status reports stg_docmgmt__exchange_statuses re-derives. -#}
+{% macro staged_statuses_to_rebuild_sql() -%}
+select document_id
+from {{ ref('stg_docmgmt__raw_document_ids') }}
+where batch_id in (
+    select batch_id
+    from {{ ref('stg_audit__published_batches') }}
+    where system = 'docmgmt'
+        and published_at > {{ published_since(this.name) }}
+)
+union
+select document_id
+from {{ this }}
+where batch_id not in (select batch_id from {{ ref('stg_audit__published_batches') }})
+{%- endmacro %}

@@ -1,12 +1,31 @@
 {{ config(
-    materialized='table',
+    materialized='incremental',
+    unique_key='document_id',
+    incremental_strategy='delete+insert',
     indexes=[
         {'columns': ['document_id', 'reporting_agency_code']},
+        {'columns': ['batch_id']},
     ],
+    pre_hook=[
+        "{% if is_incremental() %}{{ stash_keys('cchc_stg_statuses_rebuild', staged_statuses_to_rebuild_sql()) }}{% endif %}",
+        "{% if is_incremental() %}delete from {{ this }} where document_id in (select document_id from cchc_stg_statuses_rebuild){% endif %}",
+    ],
+    post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
+
+-- depends_on: {{ ref('stg_docmgmt__raw_document_ids') }}
+-- depends_on: {{ ref('stg_audit__published_batches') }}
+-- depends_on: {{ ref('int_warehouse_as_of') }}
+
+{# Incremental: an incremental run re-derives every status report of the documents named by the
+   batches published since the last build and of those with a report from a batch that is no
+   longer published (a re-sent day). #}
 
 with trangthai as (
     {{ published_rows('docmgmt_trangthai') }}
+    {% if is_incremental() %}
+        and {{ norm_text('r.ma_van_ban') }} in (select document_id from cchc_stg_statuses_rebuild)
+    {% endif %}
 ),
 
 typed as (
