@@ -232,5 +232,5 @@ def dbt_task_group(group_id: str = "dbt"):
             # a relationships test needs both models built: run it after both, not inside one
             should_detach_multiple_parents_tests=True,
         ),
-        operator_args={"pool": DBT_POOL, "install_deps": False},
+        operator_args={"pool": DBT_POOL, "install_deps": False, "should_store_compiled_sql": False},
     )

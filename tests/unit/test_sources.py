@@ -259,3 +259,25 @@ def test_xml_root_end_split_across_reads_is_not_lost(tmp_path):
     p.write_text(text, encoding="utf-8")
     items, _ = read(p, TRANGTHAI)
     assert len(items) == 1 and isinstance(items[0], Record)
+
+
+def test_nul_characters_and_undecodable_bytes_never_reach_copy(tmp_path):
+    """PostgreSQL text cannot hold NUL, and COPY cannot encode lone surrogates: such records are
+    quarantined, and the quarantine's raw text is made printable."""
+    p = tmp_path / "quatrinh.csv"
+    p.write_bytes(
+        b"MaHoSo,ThuTu,MaTrangThai,ThoiDiem,MaCoQuanXuLy,GhiChu\n"
+        b"A,1,2,2021-12-14 08:00:00,X,ok\x00\n"
+        b"A,2,2,2021-12-14 08:00:00,X,\xff\xfe bad\n"
+        b"A,3,2,2021-12-14 08:00:00,X,ok\n"
+    )
+    items, _ = read(p, QUATRINH)
+    assert [type(i) for i in items] == [Reject, Reject, Record]
+    for r in items[:2]:
+        r.raw.encode("utf-8")  # printable: no lone surrogates
+        assert "\x00" not in r.raw
+    j = tmp_path / "hoso.jsonl"
+    j.write_text(json.dumps(hoso(GhiChu="x")) + "\n" + json.dumps(hoso(ChuHoSo="a\x00b")) + "\n", encoding="utf-8")
+    items, _ = read(j, HOSO)
+    assert isinstance(items[0], Record) and isinstance(items[1], Reject)
+    assert items[1].field == "ChuHoSo" and "NUL" in items[1].reason

@@ -115,8 +115,10 @@ def nfc(value: str) -> str:
 
 
 def preview(value: str | bytes) -> str:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", errors="backslashreplace")
+    """A rejected record's text as it can be stored and read: undecodable bytes as \\xNN, no NUL."""
+    if isinstance(value, str):
+        value = value.encode("utf-8", errors="surrogateescape")
+    value = value.decode("utf-8", errors="backslashreplace")
     value = value.replace("\x00", "\\x00")
     return value if len(value) <= RAW_PREVIEW else value[:RAW_PREVIEW] + f"... ({len(value)} chars)"
 
@@ -186,6 +188,8 @@ def _object_record(
             continue
         state.present.add(key)
         if value.__class__ is str:
+            if "\x00" in value:
+                return Reject(line, key, "contains a NUL character, which text cannot hold", preview(raw))
             values[i] = value if value.isascii() else nfc(value)
             continue
         try:
@@ -250,7 +254,7 @@ def read_jsonl(
                 yield Reject(line_no, None, problem, preview(text))
                 continue
             # fast path: the usual record has exactly the contract's fields, in order, all strings
-            if obj.__class__ is dict and tuple(obj) == names:
+            if obj.__class__ is dict and tuple(obj) == names and b"\\u0000" not in line:
                 values = list(obj.values())
                 if all(v.__class__ is str for v in values):
                     if not line.isascii():
@@ -317,11 +321,11 @@ def read_csv(
             n_lines, text, last = rec
             data_no += 1
             state.records += 1
+            problem = _text_problem(text)
+            if problem:
+                yield Reject(data_no, None, problem, preview(text))
+                continue
             if not text.isascii():
-                problem = _text_problem(text)
-                if problem:
-                    yield Reject(data_no, None, problem, preview(text))
-                    continue
                 text = nfc(text)
             row = text.split(",") if '"' not in text else _split_csv(text, strict=True)
             if row is not None and len(row) != width and n_lines > 1:
