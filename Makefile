@@ -5,7 +5,7 @@ VENV := .venv
 CCHC := $(VENV)/bin/cchc
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install demo test test-fast bench airflow docs lint clean-warehouse
+.PHONY: install demo test test-fast bench airflow docs lint clean-warehouse chromium
 
 install: $(VENV)/.installed
 
@@ -19,8 +19,18 @@ demo: install
 	$(CCHC) demo
 
 ## make test: every test (unit, integration on an embedded PostgreSQL, end-to-end on Airflow)
-test: install
+test: install chromium
 	$(VENV)/bin/pytest
+
+## make chromium: headless Chromium and fonts with Vietnamese glyphs, for the report tests and the
+## report PDFs (Debian packages; installs only what is missing, so it is cheap to repeat)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	@if command -v chromium >/dev/null 2>&1 \
+		&& fc-list :lang=vi family 2>/dev/null | grep -q "Liberation Serif"; then :; else \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends chromium fonts-liberation fonts-dejavu-core; \
+	fi
 
 ## make test-fast: unit tests only (no database)
 test-fast: install
