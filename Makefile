@@ -29,7 +29,7 @@ chromium:
 	@if command -v chromium >/dev/null 2>&1 \
 		&& fc-list :lang=vi family 2>/dev/null | grep -q "Liberation Serif"; then :; else \
 		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq --no-install-recommends chromium fonts-liberation fonts-dejavu-core; \
+			apt-get install -y -qq --no-install-recommends chromium fonts-liberation2 fonts-dejavu-core; \
 	fi
 
 ## make test-fast: unit tests only (no database)

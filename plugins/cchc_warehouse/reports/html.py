@@ -31,8 +31,9 @@ from cchc_warehouse.reports.layout import (
 )
 
 # Fonts with every Vietnamese letter: Times New Roman (what official documents use, on Windows
-# and macOS), its metric twins Tinos and Liberation Serif (Debian: fonts-liberation, which the
-# Makefile installs with chromium), then Noto Serif and DejaVu Serif. No web font is downloaded.
+# and macOS), its metric twins Tinos and Liberation Serif (on Debian the fonts-liberation2 package,
+# which the Makefile installs with chromium; version 1, fonts-liberation, lacks Vietnamese
+# letters), then Noto Serif and DejaVu Serif. No web font is downloaded.
 FONT_STACK = '"Times New Roman", Tinos, "Liberation Serif", "Noto Serif", "DejaVu Serif", serif'
 
 CSS_RULES = """
