@@ -131,6 +131,7 @@ def run_stack(landing_dir: str | Path | None = None) -> int:
 
     bootstrap()
     env = {**os.environ, **environment(landing_dir)}
+    _catch_up_range(Path(env["CCHC_LANDING_DIR"]), env)
     log.info("preparing Airflow's metadata database (%s)", AIRFLOW_DB)
     migrate(env)
     dbt.ensure_manifest()
@@ -165,6 +166,7 @@ def run_stack(landing_dir: str | Path | None = None) -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)  # also when started from a script that ignores SIGINT
     try:
         while all(p.poll() is None for p in procs):
             time.sleep(1)
@@ -176,6 +178,29 @@ def run_stack(landing_dir: str | Path | None = None) -> int:
         return 0
     finally:
         _stop_all(procs)
+
+
+def _catch_up_range(landing: Path, env: dict[str, str]) -> None:
+    """Unless CCHC_START_DATE / CCHC_END_DATE are set, the nights to catch up are the export days
+    present in the landing folder (so a local landing from 2021 does not schedule five empty years)."""
+    found = sorted(
+        p.name
+        for system in ("onestop", "docmgmt", "portal")
+        if (landing / system).is_dir()
+        for p in (landing / system).iterdir()
+        if p.is_dir() and len(p.name) == 10
+    )
+    if not found:
+        log.warning("the landing folder %s has no export days yet; the DAGs wait for them", landing)
+        return
+    env.setdefault("CCHC_START_DATE", found[0])
+    env.setdefault("CCHC_END_DATE", found[-1])
+    log.info(
+        "the ingest DAGs catch up export days %s .. %s from %s",
+        env["CCHC_START_DATE"],
+        env["CCHC_END_DATE"],
+        landing,
+    )
 
 
 def _stop_all(procs: list[subprocess.Popen]) -> None:

@@ -19,7 +19,7 @@ from cchc_warehouse.formatting import vn_int, vn_pct
 
 log = logging.getLogger(__name__)
 
-DEMO_START = date(2021, 10, 15)  # nd09 months 2021-11 and 2021-12: the end of the nd09 year 2021
+DEMO_START = date(2021, 11, 15)  # the nd09 month 2021-12, the last month of the nd09 year 2021
 DEMO_END = date(2021, 12, 14)
 DEMO_YEAR = 2021
 SYSTEMS = ("onestop", "docmgmt", "portal")
@@ -66,9 +66,9 @@ def output_to(path: Path):
 
 def run(console: Console | None = None) -> int:
     from cchc_warehouse import airflow_env, simulate, warehouse
-    from cchc_warehouse.orchestration_runs import run_build, run_ingest
+    from cchc_warehouse.orchestration_runs import run_build, run_dag, run_ingest
 
-    console = console or Console(highlight=False)
+    console = console or Console(highlight=False, width=None if sys.stdout.isatty() else 140)
     home = warehouse.home()
     landing = home / "demo" / "landing"
     airflow_log = home / "demo" / "airflow.log"
@@ -89,6 +89,9 @@ def run(console: Console | None = None) -> int:
     console.print(
         f"Preparing Airflow (metadata in the '{warehouse.AIRFLOW_DB}' database; task logs in {airflow_log})"
     )
+    # the DAGs' nights are the demo's export days (what `make airflow` will also schedule)
+    os.environ["CCHC_START_DATE"] = DEMO_START.isoformat()
+    os.environ["CCHC_END_DATE"] = DEMO_END.isoformat()
     airflow_env.apply(landing)
     with output_to(airflow_log):
         airflow_env.migrate()
@@ -110,6 +113,11 @@ def run(console: Console | None = None) -> int:
     if build_state != "success":
         console.print(f"[red]build_warehouse ended {build_state}; see {airflow_log}")
         return 1
+    console.print("Publishing: publish_reports DAG (Great Expectations Data Docs, dbt docs)")
+    with output_to(airflow_log):
+        publish_state = run_dag("publish_reports")
+    if publish_state != "success":
+        console.print(f"[yellow]publish_reports ended {publish_state}; see {airflow_log}")
 
     print_year_table(console, DEMO_YEAR)
     _print_next_steps(console, url, landing, airflow_log, time.perf_counter() - started)
@@ -134,18 +142,18 @@ def print_year_table(console: Console, year: int) -> None:
         else str(year)
     )
     t = Table(title=title, title_justify="left")
-    for col, justify in (
-        ("Cơ quan", "left"),
-        ("Mã", "left"),
-        ("Tiếp nhận", "right"),
-        ("Đã giải quyết", "right"),
-        ("Trước hạn", "right"),
-        ("Đúng hạn", "right"),
-        ("Quá hạn", "right"),
-        ("Đang giải quyết", "right"),
-        ("Tỷ lệ đúng hạn", "right"),
+    t.add_column("Cơ quan", no_wrap=True, max_width=48, overflow="ellipsis")
+    t.add_column("Mã", no_wrap=True)
+    for col in (
+        "Tiếp nhận",
+        "Đã giải quyết",
+        "Trước hạn",
+        "Đúng hạn",
+        "Quá hạn",
+        "Đang giải quyết",
+        "Tỷ lệ đúng hạn",
     ):
-        t.add_column(col, justify=justify)
+        t.add_column(col, justify="right", no_wrap=True)
     totals = [0] * 6
     for r in rows:
         t.add_row(r[1], r[0], *(vn_int(v) for v in r[2:8]), vn_pct(r[8]))

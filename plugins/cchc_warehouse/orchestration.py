@@ -19,7 +19,18 @@ log = logging.getLogger(__name__)
 LOCAL = ZoneInfo(TIMEZONE)
 LANDING_CONN = "cchc_landing"
 NIGHTLY = "0 2 * * *"  # the exports land around 01:00-01:30; ingest at 02:00 local
-START = datetime(2020, 12, 15, tzinfo=LOCAL)  # the first day of the nd09 year 2021
+
+
+def _export_day_setting(name: str, default: str | None) -> date | None:
+    value = os.environ.get(name, default)
+    return date.fromisoformat(value) if value else None
+
+
+# The ingest DAGs run one night per export day from CCHC_START_DATE (default: the first day of the
+# nd09 year 2021) to CCHC_END_DATE (default: open-ended); catchup fills the nights in between.
+FIRST_EXPORT_DAY = _export_day_setting("CCHC_START_DATE", "2020-12-15")
+LAST_EXPORT_DAY = _export_day_setting("CCHC_END_DATE", None)
+START = datetime.combine(FIRST_EXPORT_DAY, time(0, 0), tzinfo=LOCAL)
 EXPORT_DAY = "{{ data_interval_start.in_timezone('Asia/Ho_Chi_Minh').strftime('%Y-%m-%d') }}"
 DEFAULT_ARGS = {
     "owner": "cchc-data",
@@ -125,7 +136,8 @@ def ingest_dag(system: str, files: str, doc_md: str | None = None):
         dag_id=f"ingest_{system}",
         description=f"Nightly load of the {system} export ({files}) into raw, checked by GX",
         schedule=nightly_timetable(),
-        start_date=START,
+        start_date=logical_date_for(FIRST_EXPORT_DAY) - timedelta(minutes=1),
+        end_date=logical_date_for(LAST_EXPORT_DAY) if LAST_EXPORT_DAY else None,
         catchup=True,
         max_active_runs=4,
         default_args={**DEFAULT_ARGS, "on_failure_callback": task_failed},

@@ -14,9 +14,8 @@ from tests.conftest import create_database
 @pytest.fixture(scope="session")
 def airflow_session(pg_server):
     """Airflow configured for this session: metadata database `airflow_<pid>`, dags/ of the project."""
-    from sqlalchemy.engine import make_url
-
     from cchc_warehouse import airflow_env, warehouse
+    from sqlalchemy.engine import make_url
 
     name = f"airflow_{os.getpid()}"
     with psycopg.connect(warehouse.conninfo(pg_server), autocommit=True) as conn:

@@ -11,9 +11,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-
 from cchc_warehouse import airflow_env, simulate
 from cchc_warehouse.warehouse import connect
+
 from tests.truth import compare_marts, summary
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -31,8 +31,10 @@ def landing(tmp_path_factory) -> Path:
 
 def arrival_order(defects: dict) -> list[tuple[date, str]]:
     """(day, system) in the order the folders arrive: late days after the day they arrive after."""
-    late = {(d["system"], date.fromisoformat(d["export_date"])): date.fromisoformat(d["arrives_after"])
-            for d in defects["late_days"]}
+    late = {
+        (d["system"], date.fromisoformat(d["export_date"])): date.fromisoformat(d["arrives_after"])
+        for d in defects["late_days"]
+    }
     order = []
     for i in range((END - START).days + 1):
         day = START + timedelta(days=i)
@@ -50,8 +52,10 @@ def nightly_run(landing, e2e_warehouse):
 
     airflow_env.apply(landing)
     defects = json.loads((landing / "_truth" / "defects.json").read_text())
-    first_sends = {(d["system"], date.fromisoformat(d["export_date"])): landing / d["first_send"]
-                   for d in defects["resent_days"]}
+    first_sends = {
+        (d["system"], date.fromisoformat(d["export_date"])): landing / d["first_send"]
+        for d in defects["resent_days"]
+    }
     states: dict[tuple[str, date], list[str]] = {}
     for day, system in arrival_order(defects):
         first = first_sends.get((system, day))
@@ -102,15 +106,22 @@ def test_every_file_reconciles_with_its_manifest(nightly_run, e2e_warehouse):
         ).fetchall()
     assert rows and all(r[6] for r in rows), [r for r in rows if not r[6]]
     quarantined = {(r[0], r[1].isoformat(), r[2]): r[5] for r in rows}
-    expected = {(q["system"], q["export_date"], q["file"]): q["count"] for q in defects["expected_quarantine"]}
-    published_expected = {k: v for k, v in expected.items() if (k[0], k[1]) in {(s, d) for s, d, _ in quarantined}}
+    expected = {
+        (q["system"], q["export_date"], q["file"]): q["count"]
+        for q in defects["expected_quarantine"]
+    }
+    published_expected = {
+        k: v for k, v in expected.items() if (k[0], k[1]) in {(s, d) for s, d, _ in quarantined}
+    }
     assert {k: v for k, v in quarantined.items() if v} == published_expected
     assert set(missing) >= {(d["system"], d["export_date"]) for d in defects["missing_days"]}
 
 
 def test_quarantine_names_file_line_field_and_reason(nightly_run, e2e_warehouse):
     with connect(e2e_warehouse) as conn:
-        rows = conn.execute("select file_name, line_number, reason from quarantine.records").fetchall()
+        rows = conn.execute(
+            "select file_name, line_number, reason from quarantine.records"
+        ).fetchall()
     assert rows
     assert all(r[0] and r[1] >= 1 and r[2] for r in rows)
 
@@ -124,7 +135,9 @@ def test_no_personal_data_reaches_the_marts(nightly_run, e2e_warehouse, landing)
             except ValueError:
                 continue
             if isinstance(rec, dict):
-                pii |= {str(rec.get(k)) for k in ("ChuHoSo", "SoGiayTo", "SoDienThoai") if rec.get(k)}
+                pii |= {
+                    str(rec.get(k)) for k in ("ChuHoSo", "SoGiayTo", "SoDienThoai") if rec.get(k)
+                }
     assert len(pii) > 100
     with connect(e2e_warehouse) as conn:
         columns = conn.execute(
@@ -139,3 +152,31 @@ def test_no_personal_data_reaches_the_marts(nightly_run, e2e_warehouse, landing)
             if found:
                 leaks.append(f"{table}.{column}: {found}")
     assert not leaks, leaks
+
+
+def test_backfill_equals_the_nightly_dags(nightly_run, e2e_warehouse, landing, pg_server):
+    """`cchc backfill` (one pass, one dbt build) gives the warehouse the nightly DAGs built."""
+    from cchc_warehouse import pipeline
+
+    from tests.checksums import table_checksums
+    from tests.conftest import create_database
+
+    url = create_database(pg_server, prefix="bf")
+    report = pipeline.backfill(landing, START, END, url=url)
+    assert len(report.failed) == len(nightly_run["defects"]["failed_days"])
+    nightly, backfilled = table_checksums(e2e_warehouse), table_checksums(url)
+    differing = {
+        t: (nightly[t], backfilled.get(t)) for t in nightly if nightly[t] != backfilled.get(t)
+    }
+    assert not differing, differing
+
+
+def test_status_shows_loads_and_dag_runs(nightly_run, e2e_warehouse):
+    from cchc_warehouse.status import print_status
+    from rich.console import Console
+
+    console = Console(record=True, width=200)
+    print_status(days=40, console=console)
+    text = console.export_text()
+    for expected in ("Loads per system", "onestop", "missing", "ingest_onestop", "build_warehouse"):
+        assert expected in text, expected

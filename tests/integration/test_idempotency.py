@@ -15,19 +15,15 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-
 from cchc_warehouse import dbt, load, pipeline, simulate
-from cchc_warehouse.warehouse import connect
+
+from tests.checksums import table_checksums
 from tests.conftest import create_database
 
 pytestmark = pytest.mark.slow
 
 START, END = date(2021, 3, 1), date(2021, 3, 21)
 SYSTEMS = ("onestop", "docmgmt", "portal")
-# columns that say when or in which batch a row was loaded, not what it holds
-BOOKKEEPING = {"_batch_id", "batch_id", "changed_at", "published_until", "updated_at", "published_at",
-               "generated_at"}
-SKIP_TABLES = {"staging.stg_audit__published_batches"}
 
 
 @pytest.fixture(scope="module")
@@ -37,40 +33,15 @@ def landing(tmp_path_factory) -> Path:
     return out
 
 
-def table_checksums(url: str) -> dict[str, str]:
-    with connect(url) as conn:
-        tables = conn.execute(
-            "select table_schema || '.' || table_name from information_schema.tables "
-            "where table_schema in ('raw', 'quarantine', 'staging', 'marts') "
-            "order by 1"
-        ).fetchall()
-        sums = {}
-        for (table,) in tables:
-            if table in SKIP_TABLES:
-                continue
-            schema, name = table.split(".")
-            cols = [
-                r[0] for r in conn.execute(
-                    "select column_name from information_schema.columns where table_schema = %s "
-                    "and table_name = %s order by ordinal_position", (schema, name),
-                )
-                if r[0] not in BOOKKEEPING
-            ]
-            select = ", ".join(f'"{c}"' for c in cols)
-            sums[table] = conn.execute(
-                f"select count(*) || ':' || coalesce(md5(string_agg(h, '' order by h)), '') from "
-                f"(select md5(row_to_json(t)::text) as h from (select {select} from {table}) t) s"
-            ).fetchone()[0]
-    return sums
-
-
 def test_shuffled_resent_repeated_loads_equal_a_clean_run(pg_server, landing, tmp_path):
     clean = create_database(pg_server, prefix="clean")
     pipeline.backfill(landing, START, END, url=clean)
 
     messy = create_database(pg_server, prefix="messy")
     defects = json.loads((landing / "_truth" / "defects.json").read_text())
-    first_sends = {(d["system"], d["export_date"]): landing / d["first_send"] for d in defects["resent_days"]}
+    first_sends = {
+        (d["system"], d["export_date"]): landing / d["first_send"] for d in defects["resent_days"]
+    }
     work = tmp_path / "landing"
     shutil.copytree(landing, work, ignore=shutil.ignore_patterns("_first_send", "_truth"))
     days = [(START + timedelta(days=i), s) for i in range((END - START).days + 1) for s in SYSTEMS]

@@ -1,0 +1,46 @@
+"""Checksums of every table of the content layers, to compare two warehouses built different ways."""
+
+from __future__ import annotations
+
+from cchc_warehouse.warehouse import connect
+
+# columns that say when or in which batch a row was loaded, not what it holds
+BOOKKEEPING = {
+    "_batch_id",
+    "batch_id",
+    "changed_at",
+    "published_until",
+    "updated_at",
+    "published_at",
+    "generated_at",
+}
+SKIP_TABLES = {"staging.stg_audit__published_batches"}
+
+
+def table_checksums(url: str) -> dict[str, str]:
+    with connect(url) as conn:
+        tables = conn.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_schema in ('raw', 'quarantine', 'staging', 'marts') "
+            "order by 1"
+        ).fetchall()
+        sums = {}
+        for (table,) in tables:
+            if table in SKIP_TABLES:
+                continue
+            schema, name = table.split(".")
+            cols = [
+                r[0]
+                for r in conn.execute(
+                    "select column_name from information_schema.columns where table_schema = %s "
+                    "and table_name = %s order by ordinal_position",
+                    (schema, name),
+                )
+                if r[0] not in BOOKKEEPING
+            ]
+            select = ", ".join(f'"{c}"' for c in cols)
+            sums[table] = conn.execute(
+                f"select count(*) || ':' || coalesce(md5(string_agg(h, '' order by h)), '') from "
+                f"(select md5(row_to_json(t)::text) as h from (select {select} from {table}) t) s"
+            ).fetchone()[0]
+    return sums
