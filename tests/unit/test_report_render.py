@@ -339,6 +339,8 @@ def test_html_is_vietnamese_nfc_and_self_contained():
     assert "THỐNG KÊ SỐ LIỆU BÁO CÁO CẢI CÁCH HÀNH CHÍNH" in html
     assert "NĂM 2021 CỦA ỦY BAN NHÂN DÂN TỈNH SÓC TRĂNG" in html
     assert "từ ngày 15/12/2020 đến ngày 14/12/2021" in html
+    # data as of the earliest last export day; the build time in Vietnam's time (UTC+7)
+    assert "Dữ liệu đến ngày 14/12/2021; kho dữ liệu dựng lúc 08:30 ngày 15/12/2021" in html
     assert "1.234.567" in html  # thousands with dots
     assert "97,73%" in html  # 43/44 with a decimal comma
     assert "1234567" not in html.replace("data-", "")

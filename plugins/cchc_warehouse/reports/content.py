@@ -170,6 +170,7 @@ class ReportContent:
     data: ReportData
     scope_title: str
     period_text: str
+    as_of_text: str
     appendix_heading: str
     appendix_subheading: str
     appendix: list[AppendixLine]
@@ -184,6 +185,14 @@ class ReportContent:
     def file_title(self) -> str:
         what = "Báo cáo CCHC" if self.data.annual else "Biểu giải quyết TTHC"
         return nfc(f"{what} — {self.scope_title} — {self.period_text}")
+
+
+def as_of_text(data: ReportData) -> str:
+    """'Dữ liệu đến ngày 14/12/2021; kho dữ liệu dựng lúc 01:30 ngày 15/12/2021' (the earliest
+    last export day over the systems: no figure is newer than that)."""
+    days = [st.last_day for st in data.provenance.systems if st.last_day is not None]
+    head = f"Dữ liệu đến ngày {vn_date(min(days))}" if days else "Chưa có dữ liệu"
+    return f"{head}; kho dữ liệu dựng lúc {vn_datetime(data.provenance.built_at)}"
 
 
 def build_content(data: ReportData) -> ReportContent:
@@ -204,6 +213,7 @@ def build_content(data: ReportData) -> ReportContent:
         data=data,
         scope_title=nfc(data.scope_name),
         period_text=nfc(period_text),
+        as_of_text=as_of_text(data),
         appendix_heading=appendix_heading,
         appendix_subheading=appendix_sub,
         appendix=appendix_lines(data.indicators) if data.annual else [],

@@ -65,6 +65,14 @@ svg.chart { max-width: 100%; height: auto; font-family: %(fonts)s; }
 dl.facts { display: grid; grid-template-columns: 18em 1fr; gap: 2px 12px; }
 dl.facts dt { font-weight: bold; } dl.facts dd { margin: 0; }
 td.error { background: #fed7d7; } td.warning { background: #feebc8; }
+table.form th.name { width: 19%; } table.form th.code { width: 8%; }
+table.form td.code { white-space: nowrap; font-size: 90%; }
+@media print {
+  body { font-size: 11pt; margin: 0; }
+  table.form { font-size: 8.5pt; }
+  .banner { font-size: 9pt; padding: 4px 8px; }
+  figure { text-align: center; }
+}
 """
 CSS = f":root {{ --report-fonts: {FONT_STACK}; }}\n{CSS_RULES}"
 
@@ -156,7 +164,7 @@ def _appendix(content: ReportContent) -> str:
 <h1>{escape(APPENDIX_TITLE)}</h1>
 <h1>{escape(APPENDIX_SUBTITLE)}</h1>
 <h2>{escape(content.appendix_heading)}</h2>
-<p class="sub">{escape(content.appendix_subheading)}</p>
+<p class="sub">{escape(content.appendix_subheading)}<br>{escape(content.as_of_text)}</p>
 <table class="appendix">
 <thead>
 <tr><th rowspan="2">{h[0]}</th><th rowspan="2">{h[1]}</th><th colspan="2">Kết quả thống kê</th>
@@ -174,8 +182,8 @@ def _appendix(content: ReportContent) -> str:
 def _header(columns: tuple[Column, ...]) -> str:
     top = [
         '<th rowspan="2">STT</th>',
-        '<th rowspan="2">Cơ quan, đơn vị</th>',
-        '<th rowspan="2">Mã định danh</th>',
+        '<th rowspan="2" class="name">Cơ quan, đơn vị</th>',
+        '<th rowspan="2" class="code">Mã định danh</th>',
     ]
     sub = []
     i = 0
@@ -217,7 +225,7 @@ def _form(
         code = f' data-agency="{escape(line.code)}"' if line.code else ""
         body.append(
             f'<tr class="{line.kind}"{code}><td class="c">{escape(line.stt)}</td>'
-            f"<td>{escape(line.name)}</td><td>{escape(line.code)}</td>{cells}</tr>"
+            f'<td>{escape(line.name)}</td><td class="code">{escape(line.code)}</td>{cells}</tr>'
         )
     if len(lines) == 1:
         body.append(
@@ -227,7 +235,8 @@ def _form(
 {_banners(content)}
 <h1>{escape(title)}</h1>
 <h3>Phạm vi: {escape(content.scope_title)}</h3>
-<p class="sub">{escape(content.period_text)} — {escape(CONVENTION_NOTES[p.convention])}</p>
+<p class="sub">{escape(content.period_text)} — {escape(CONVENTION_NOTES[p.convention])}<br>
+{escape(content.as_of_text)}</p>
 <p class="unit">{escape(unit)}</p>
 <table class="form">
 <thead>

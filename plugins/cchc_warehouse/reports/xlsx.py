@@ -171,6 +171,7 @@ def _appendix(ws: Worksheet, content: ReportContent) -> None:
     _merged_title(ws, 2, APPENDIX_SUBTITLE, width)
     _merged_title(ws, 3, content.appendix_heading, width)
     _merged_title(ws, 4, content.appendix_subheading, width, ITALIC)
+    _merged_title(ws, 5, content.as_of_text, width, ITALIC)
     row = _banners(ws, 6, content, width)
     # two header rows, as seed 001: "Kết quả thống kê" over "Đơn vị tính" and "Số liệu"
     top = row
@@ -236,9 +237,10 @@ def _form(
     _merged_title(
         ws, 3, f"{content.period_text} — {CONVENTION_NOTES[data.period.convention]}", width, ITALIC
     )
-    ws.cell(row=4, column=width, value=unit).font = ITALIC
-    ws.cell(row=4, column=width).alignment = Alignment(horizontal="right")
-    top = _banners(ws, 5, content, width)
+    _merged_title(ws, 4, content.as_of_text, width, ITALIC)
+    ws.cell(row=5, column=width, value=unit).font = ITALIC
+    ws.cell(row=5, column=width).alignment = Alignment(horizontal="right")
+    top = _banners(ws, 6, content, width)
     # header: group row, column row, column numbers (1), (2), ... as official forms print them
     for col, text in ((1, "STT"), (2, "Cơ quan, đơn vị"), (3, "Mã định danh")):
         ws.merge_cells(start_row=top, start_column=col, end_row=top + 1, end_column=col)
