@@ -367,3 +367,14 @@ def test_the_first_installed_font_of_the_stack_has_vietnamese_letters(chromium_b
     first = next((f for f in families if fc_families(f"{f}") & {f}), None)
     assert first is not None, f"none of {families} is installed"
     assert first in vietnamese, f"{first} has no Vietnamese letters (install fonts-liberation2)"
+
+
+def test_a_warehouse_without_marts_gives_one_readable_line(fresh_db, tmp_path, capsys):
+    code = cli.main(["report", "--year", "2021", "--out", str(tmp_path / "none.xlsx")])
+    assert code == 1
+    err = capsys.readouterr().err.strip()
+    assert err == (
+        "cchc report: the warehouse has no marts.rpt_cchc_indicators: load and build it first "
+        "(cchc backfill, cchc build)"
+    )
+    assert not (tmp_path / "none.xlsx").exists()

@@ -11,8 +11,11 @@ marked loudly in the files but is not an error.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from pathlib import Path
+
+import psycopg
 
 from cchc_warehouse.errors import CchcError
 from cchc_warehouse.reports import chromium
@@ -58,7 +61,20 @@ def load_report(
     """Read the report's data from the warehouse and run its checks (no file written)."""
     with connect(url) as conn:
         conn.read_only = True
-        data = read_report(conn, year=year, scope=scope, period_label=period, convention=convention)
+        try:
+            data = read_report(
+                conn, year=year, scope=scope, period_label=period, convention=convention
+            )
+        except psycopg.errors.UndefinedTable as exc:
+            found = re.search(r'relation "([^"]+)"', str(exc))
+            raise ReportError(
+                f"the warehouse has no {found.group(1) if found else 'marts'}: load and build it "
+                "first (cchc backfill, cchc build)"
+            ) from exc
+        except psycopg.Error as exc:
+            raise ReportError(
+                f"reading the marts failed: {str(exc).strip().splitlines()[0]}"
+            ) from exc
     data.findings = run_checks(data)
     return data
 

@@ -308,6 +308,8 @@ def _charts(ws: Worksheet, data_ws: Worksheet, content: ReportContent) -> None:
         next_row, chart = _stacked_chart(data_ws, next_row, spec)
         ws.add_chart(chart, f"A{anchor}")
         anchor += 22
+    _page(ws, landscape=True)
+    _page(data_ws, landscape=False)
 
 
 def _rate_chart(ws: Worksheet, row: int, spec: RateChart) -> tuple[int, BarChart]:
@@ -332,10 +334,13 @@ def _rate_chart(ws: Worksheet, row: int, spec: RateChart) -> tuple[int, BarChart
     chart.y_axis.number_format = '0"%"'
     chart.y_axis.title = "Tỷ lệ giải quyết đúng hạn (%)"
     chart.x_axis.scaling.orientation = "maxMin"  # first agency on top, as in the table
+    chart.y_axis.crosses = "max"  # ... and the percent axis stays at the bottom
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    chart.dataLabels = DataLabelList()
-    chart.dataLabels.showVal = True
+    # the value only (LibreOffice otherwise adds the category and series names)
+    chart.dataLabels = DataLabelList(
+        showVal=True, showCatName=False, showSerName=False, showLegendKey=False, showPercent=False
+    )
     chart.dataLabels.numFmt = PCT_FORMAT
     chart.width = 24
     chart.height = max(8, 0.6 * len(spec.categories) + 3)
@@ -369,6 +374,7 @@ def _stacked_chart(ws: Worksheet, row: int, spec: StackedChart) -> tuple[int, Ba
         series.graphicalProperties.line.solidFill = s.color
     chart.y_axis.title = spec.y_title
     chart.y_axis.number_format = INT_FORMAT
+    chart.y_axis.scaling.min = 0  # columns start at zero (spreadsheets auto-scale otherwise)
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.legend.position = "b"
