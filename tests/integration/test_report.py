@@ -378,3 +378,54 @@ def test_a_warehouse_without_marts_gives_one_readable_line(fresh_db, tmp_path, c
         "(cchc backfill, cchc build)"
     )
     assert not (tmp_path / "none.xlsx").exists()
+
+
+QUARANTINE_SQL = """
+select b.system, sum(f.rows_quarantined) as quarantined
+from audit.current_batches as b
+join audit.batch_files as f using (batch_id)
+where b.status = 'published' and b.export_date between %s and %s
+group by b.system
+"""
+
+
+def test_quarantine_counts_of_the_period(db, tmp_path):
+    """Two rows of one Q1 file are moved to quarantine (the audit row stays balanced): the report
+    counts them for that system and period, and not for the next period."""
+    shift = (
+        "update audit.batch_files set rows_loaded = rows_loaded - %(n)s, "
+        "rows_quarantined = rows_quarantined + %(n)s "
+        "where (batch_id, file_name) = (%(batch)s, %(file)s)"
+    )
+    [target] = query(
+        db,
+        "select f.batch_id, f.file_name from audit.current_batches as b "
+        "join audit.batch_files as f using (batch_id) "
+        "where b.system = 'onestop' and b.status = 'published' and b.export_date = %s "
+        "and f.rows_loaded >= 2 order by f.file_name limit 1",
+        date(2021, 2, 1),
+    )
+    with psycopg.connect(warehouse.conninfo(db), autocommit=True) as conn:
+        conn.execute(shift, {"n": 2, "batch": target["batch_id"], "file": target["file_name"]})
+    try:
+        expected = {r["system"]: r["quarantined"] for r in query(db, QUARANTINE_SQL, START, END)}
+        assert expected["onestop"] >= 2
+        paths = write_report(
+            year=2021, period="2021-Q1", out=tmp_path / "q.xlsx", url=db, pdf=False
+        )
+        data = load_report(year=2021, period="2021-Q1", url=db)
+        got = {st.system: st.rows_quarantined for st in data.provenance.systems}
+        assert got == {s: expected.get(s, 0) for s in got}
+        ws = load_workbook(paths[0])["Nguồn và kiểm tra"]
+        row = next(r for r in ws.iter_rows() if r[1].value == "onestop")
+        assert numeric(row[5]) == expected["onestop"]
+        later = load_report(year=2021, period="2021-03", url=db)  # 15/02-14/03: not 01/02
+        march = query(db, QUARANTINE_SQL, date(2021, 2, 15), date(2021, 3, 14))
+        onestop = next(st for st in later.provenance.systems if st.system == "onestop")
+        assert onestop.rows_quarantined == next(
+            (r["quarantined"] for r in march if r["system"] == "onestop"), 0
+        )
+        assert onestop.rows_quarantined <= expected["onestop"] - 2
+    finally:
+        with psycopg.connect(warehouse.conninfo(db), autocommit=True) as conn:
+            conn.execute(shift, {"n": -2, "batch": target["batch_id"], "file": target["file_name"]})
