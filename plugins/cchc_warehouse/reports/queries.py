@@ -139,6 +139,8 @@ from marts.rpt_cchc_indicators
 where report_year = %(year)s and scope_code = %(scope)s and scope_level = %(level)s
 """
 
+# The count columns are the dataclass's fields (constants, never data), so a column added to
+# ResolutionRow / DocumentRow is read without a second list to keep in step.
 RESOLUTION_SQL = """
 select agency_code, {counts}, on_time_rate
 from marts.rpt_dossier_resolution
