@@ -18,7 +18,13 @@ import psycopg
 from psycopg import sql
 
 from cchc_warehouse import landing
-from cchc_warehouse.errors import CchcError, DayNotReadyError, ManifestError, ReconciliationError
+from cchc_warehouse.errors import (
+    CchcError,
+    DayNotReadyError,
+    ManifestError,
+    ReconciliationError,
+    WarehouseError,
+)
 from cchc_warehouse.sources import RAW_TABLES, SPECS, Record, read_file
 from cchc_warehouse.sources.formats import ReadState
 from cchc_warehouse.warehouse import connect
@@ -129,6 +135,8 @@ def load_day(
         manifest = landing.read_manifest(folder)
         checks, unlisted = landing.verify_files(folder, manifest)
         return _load_checked(folder, manifest, checks, unlisted, url, loaded_by, force)
+    except WarehouseError:
+        raise  # the warehouse, not the day, is the problem: nothing to record there now
     except CchcError as exc:
         if not isinstance(exc, DayNotReadyError):
             record_day_event(system, export_date, "failed", str(exc), exc.file, url)

@@ -55,8 +55,11 @@ def start_embedded() -> str:
     if uri:
         return uri
     import pgserver  # slow import: only when the server really has to start
+    from pgserver.postgres_server import PostgresServer
 
     pgdata().mkdir(parents=True, exist_ok=True)
+    # pgserver remembers servers it started in this process; this one is not running any more
+    PostgresServer._instances.pop(pgdata().expanduser().resolve(), None)
     log.info("starting the embedded PostgreSQL in %s", pgdata())
     server = pgserver.get_server(pgdata(), cleanup_mode=None)
     uri = server.get_uri("postgres")
@@ -119,9 +122,21 @@ def connect(url: str | None = None, **kwargs) -> Iterator[psycopg.Connection]:
     try:
         conn = psycopg.connect(conninfo(url), **kwargs)
     except psycopg.OperationalError as exc:
-        raise WarehouseError(f"cannot connect to the warehouse: {str(exc).strip()}") from exc
-    with conn:
-        yield conn
+        raise WarehouseError(f"cannot connect to the warehouse: {_first_line(exc)}") from exc
+    try:
+        with conn:
+            yield conn
+    except psycopg.OperationalError as exc:
+        # the server went away mid-work (restart, crash, network): the transaction is rolled back
+        raise WarehouseError(
+            f"lost the connection to the warehouse ({_first_line(exc)}); the unfinished "
+            "transaction was rolled back, nothing partial was kept: retry"
+        ) from exc
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 SQL_DIR = PROJECT_ROOT / "sql"
