@@ -1,5 +1,5 @@
 """Publish what people read once the marts are current: Great Expectations Data Docs, dbt docs
-(with the warehouse catalog) and the report files. Scheduled on the `cchc_marts` Asset."""
+(with the warehouse catalog) and the annual report files (.cchc/reports/ or CCHC_REPORTS_DIR). Scheduled on the `cchc_marts` Asset."""
 
 from airflow.sdk import DAG, dag, task
 from cchc_warehouse.orchestration import DEFAULT_ARGS, MARTS, START, task_failed
@@ -31,8 +31,16 @@ def publish_reports():
 
         return str(publish.build_dbt_docs())
 
+    @task
+    def annual_report() -> list[str]:
+        """The province's annual appendix (xlsx, html, pdf) for the current nd09 year."""
+        from cchc_warehouse import publish
+
+        return [str(p) for p in publish.write_current_reports()]
+
     data_docs()
     dbt_docs()
+    annual_report()
 
 
 dag: DAG = publish_reports()

@@ -120,6 +120,9 @@ def run(console: Console | None = None) -> int:
         console.print(f"[yellow]publish_reports ended {publish_state}; see {airflow_log}")
 
     print_year_table(console, DEMO_YEAR)
+    from cchc_warehouse.publish import reports_dir
+
+    _write_appendix(console, reports_dir() / f"bao-cao-cchc-{DEMO_YEAR}.xlsx")
     _print_next_steps(console, url, landing, airflow_log, time.perf_counter() - started)
     return 0
 
@@ -163,6 +166,22 @@ def print_year_table(console: Console, year: int) -> None:
         "[bold]Toàn tỉnh", "", *(f"[bold]{vn_int(v)}" for v in totals), f"[bold]{vn_pct(on_time)}"
     )
     console.print(t)
+
+
+def _write_appendix(console: Console, out: Path) -> list[Path]:
+    """The annual appendix of the demo province (seed 001's form), straight from the marts."""
+    from cchc_warehouse.errors import CchcError
+    from cchc_warehouse.reports import write_report
+
+    try:
+        paths = write_report(year=DEMO_YEAR, out=out)
+    except CchcError as exc:
+        console.print(f"[red]annual report: {exc}")
+        return []
+    console.print(f"\nAnnual CCHC appendix {DEMO_YEAR} (phụ lục thống kê số liệu báo cáo CCHC):")
+    for path in paths:
+        console.print(f"  {path}")
+    return paths
 
 
 def _print_next_steps(
