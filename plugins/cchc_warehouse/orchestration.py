@@ -76,7 +76,7 @@ def landing_dir() -> Path:
         log.debug("no %s connection; using CCHC_LANDING_DIR", LANDING_CONN)
     value = os.environ.get("CCHC_LANDING_DIR")
     if not value:
-        from airflow.exceptions import AirflowFailException
+        from airflow.sdk.exceptions import AirflowFailException
 
         raise AirflowFailException("set the cchc_landing connection (fs path) or CCHC_LANDING_DIR")
     return Path(value)
@@ -103,7 +103,7 @@ class ManifestSensor(FileSensor):
         self.system = system
 
     def execute(self, context) -> None:
-        from airflow.exceptions import AirflowFailException
+        from airflow.sdk.exceptions import AirflowFailException
 
         day = export_day_of(context)
         remaining = (landing_deadline(day) - datetime.now(LOCAL)).total_seconds()
@@ -130,7 +130,7 @@ def task_failed(context) -> None:
 
 def ingest_dag(system: str, files: str, doc_md: str | None = None):
     """The nightly ingest DAG of one source system: wait for the day, load, check, publish."""
-    from airflow.exceptions import AirflowFailException
+    from airflow.sdk.exceptions import AirflowFailException
 
     @dag(
         dag_id=f"ingest_{system}",
@@ -197,7 +197,9 @@ def ingest_dag(system: str, files: str, doc_md: str | None = None):
 
                 load.publish_batch(batch["batch_id"])
 
-        wait >> publish_batch(check_batch(load_export_day()))
+        loaded = load_export_day()
+        wait >> loaded
+        publish_batch(check_batch(loaded))
 
     return ingest()
 

@@ -1,0 +1,209 @@
+"""The DAG files: they import fast and cleanly, have the structure the pipeline relies on, alert
+on failure, report a day that has not landed, and survive a task process killed mid-load."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+from cchc_warehouse import airflow_env
+from cchc_warehouse.warehouse import PROJECT_ROOT, connect
+
+from tests.landing_builder import hoso, jsonl, write_day
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+DAG_IDS = {
+    "ingest_onestop",
+    "ingest_docmgmt",
+    "ingest_portal",
+    "build_warehouse",
+    "publish_reports",
+}
+IMPORT_BUDGET_S = 30.0  # all five files, Cosmos rendering the dbt project from its manifest
+
+
+def test_every_dag_file_imports_without_errors_within_budget(airflow_session):
+    code = (
+        "import time; t = time.perf_counter()\n"
+        "from airflow.dag_processing.dagbag import DagBag\n"
+        f"bag = DagBag(dag_folder={str(PROJECT_ROOT / 'dags')!r})\n"
+        "import json; print(json.dumps({'errors': bag.import_errors, 'dags': sorted(bag.dags),"
+        " 'seconds': time.perf_counter() - t}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["errors"] == {}
+    assert set(result["dags"]) == DAG_IDS
+    assert result["seconds"] < IMPORT_BUDGET_S, result["seconds"]
+
+
+def test_dag_structure(airflow_session):
+    from cchc_warehouse.orchestration_runs import dag_bag
+
+    dags = dag_bag().dags
+    for system in ("onestop", "docmgmt", "portal"):
+        dag = dags[f"ingest_{system}"]
+        chain = ["wait_for_manifest", "load", "check", "publish"]
+        for upstream, downstream in zip(chain, chain[1:], strict=False):
+            assert dag.task_dict[downstream].upstream_task_ids == {upstream}, downstream
+        assert dag.catchup and dag.timetable.expression == "0 2 * * *"
+        assert str(dag.timetable.timezone) == "Asia/Ho_Chi_Minh"
+        assert dag.task_dict["wait_for_manifest"].deferrable
+        outlets = dag.task_dict["publish"].outlets
+        assert [a.name for a in outlets] == [f"cchc_raw_{system}"]
+        assert dag.default_args["retries"] >= 1 and dag.default_args["retry_exponential_backoff"]
+    build = dags["build_warehouse"]
+    assert build.max_active_runs == 1
+    models = [t for t in build.tasks if t.task_id.endswith("_model_build")]
+    assert len(models) >= 20 and all(t.pool == "dbt" for t in models)
+    assert {
+        "dbt.rpt_dossier_resolution_model_build",
+        "dbt.fct_dossiers_received_model_build",
+    } <= set(build.task_dict)
+    assert [a.name for a in build.task_dict["marts_ready"].outlets] == ["cchc_marts"]
+    publish = dags["publish_reports"]
+    assert set(publish.task_dict) == {"data_docs", "dbt_docs", "annual_report"}
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: list[dict] = []
+
+    def do_POST(self):  # noqa: N802 - http.server's name
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        _Hook.received.append(json.loads(body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def webhook(monkeypatch):
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Hook.received = []
+    monkeypatch.setenv("CCHC_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/alerts")
+    yield _Hook.received
+    server.shutdown()
+
+
+def test_a_day_not_landed_by_the_deadline_is_reported_and_alerted(e2e_warehouse, tmp_path, webhook):
+    from cchc_warehouse.orchestration_runs import run_ingest
+
+    airflow_env.apply(tmp_path)  # an empty landing folder: the day never arrived
+    state = run_ingest("portal", date(2021, 3, 3))
+    assert state == "failed"
+    with connect(e2e_warehouse) as conn:
+        events = conn.execute(
+            "select event, message from audit.day_events where system = 'portal' and export_date = '2021-03-03'"
+        ).fetchall()
+    assert events and events[0][0] == "missing"
+    assert len(webhook) == 1
+    text = webhook[0]["text"]
+    assert "ingest_portal.wait_for_manifest" in text and "2021-03-03 has not landed" in text
+
+
+KILLED_RUN = """
+import sys
+from datetime import date
+from cchc_warehouse import airflow_env
+airflow_env.apply(sys.argv[1])
+from cchc_warehouse.orchestration_runs import run_ingest
+print(run_ingest("onestop", date(2021, 3, 4)))
+"""
+
+
+def test_a_task_process_killed_mid_load_is_rerun_with_nothing_lost_or_doubled(
+    e2e_warehouse, tmp_path
+):
+    from cchc_warehouse.orchestration_runs import run_ingest
+
+    day, n = date(2021, 3, 4), 150_000
+    write_day(
+        tmp_path,
+        "onestop",
+        day,
+        {"hoso.jsonl": jsonl([hoso(f"K-210304-{i:06d}", day) for i in range(n)])},
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_RUN, str(tmp_path)],
+        env={**os.environ},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        with connect(e2e_warehouse) as conn:
+            copying = conn.execute(
+                "select count(*) from pg_stat_activity where query ilike 'copy %%onestop_hoso%%' and state = 'active'"
+            ).fetchone()[0]
+        if copying:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the task never reached COPY")
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    time.sleep(0.5)
+    airflow_env.apply(tmp_path)
+    assert run_ingest("onestop", day) == "success"
+    with connect(e2e_warehouse) as conn:
+        rows = conn.execute(
+            "select count(*), count(distinct r.ma_ho_so) from raw.onestop_hoso r join audit.load_batches b "
+            "on b.batch_id = r._batch_id where b.export_date = %s",
+            (day,),
+        ).fetchone()
+        leftovers = conn.execute(
+            "select count(*) from raw.onestop_hoso r join audit.load_batches b on b.batch_id = r._batch_id "
+            "where b.export_date = %s and b.status <> 'published'",
+            (day,),
+        ).fetchone()[0]
+    assert rows == (n, n) and leftovers == 0
+
+
+def test_publish_dag_writes_docs_and_the_annual_report(nightly_ready):
+    """publish_reports after a build: Data Docs, dbt docs and the appendix files exist."""
+    from cchc_warehouse.orchestration_runs import run_dag
+
+    assert run_dag("publish_reports") == "success"
+    from cchc_warehouse import dbt, publish
+    from cchc_warehouse.warehouse import home
+
+    assert (home() / "gx" / "data_docs" / "local_site" / "index.html").exists()
+    assert (dbt.target_path() / "index.html").exists()
+    assert list(publish.reports_dir().glob("bao-cao-cchc-*.xlsx"))
+
+
+@pytest.fixture
+def nightly_ready(e2e_warehouse, tmp_path_factory):
+    """A few nights of a small province loaded and built through the DAGs."""
+    from cchc_warehouse import simulate
+    from cchc_warehouse.orchestration_runs import run_build, run_ingest
+
+    landing: Path = tmp_path_factory.mktemp("publish")
+    start = date(2021, 12, 8)
+    simulate.generate(landing, start, date(2021, 12, 14), seed=77, scale="small", defects="none")
+    airflow_env.apply(landing)
+    for i in range(7):
+        for system in ("onestop", "docmgmt", "portal"):
+            run_ingest(system, date.fromordinal(start.toordinal() + i))
+    assert run_build() == "success"
+    return landing
