@@ -25,3 +25,21 @@ def test_bi_reader_reads_marts_only(fresh_db):
                 conn.execute(f"select 1 from {table} limit 1")
         with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
             conn.execute("insert into marts.t_probe values (2)")
+
+
+def test_raw_tables_match_the_source_specs(fresh_db):
+    """sql/20_raw.sql and the readers of sources/ describe the same columns, in the same order."""
+    from cchc_warehouse.sources import SPECS
+
+    with warehouse.connect(fresh_db) as conn:
+        for spec in SPECS.values():
+            schema, table = spec.table.split(".")
+            columns = [
+                r[0]
+                for r in conn.execute(
+                    "select column_name from information_schema.columns where table_schema = %s "
+                    "and table_name = %s order by ordinal_position",
+                    (schema, table),
+                )
+            ]
+            assert columns == [*spec.columns, "_extra", "_batch_id", "_export_date", "_file", "_line"], spec.table
