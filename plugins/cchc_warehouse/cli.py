@@ -43,7 +43,9 @@ def cmd_warehouse(args: argparse.Namespace) -> int:
     elif args.action == "start":
         url = warehouse.warehouse_url()
         warehouse.bootstrap(url)
-        print(url)
+        from sqlalchemy.engine import make_url
+
+        print(f"warehouse ready: {make_url(url).render_as_string(hide_password=True)}")
     elif args.action == "stop":
         if not warehouse.is_embedded():
             raise CchcError(

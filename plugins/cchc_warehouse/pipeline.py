@@ -115,9 +115,7 @@ def load_one(
         result = load.load_day(landing_dir, system, export_date, url=url, loaded_by=loaded_by)
     except CchcError as exc:
         log.error("%s", exc)
-        return DayOutcome(
-            system, export_date, "failed", message=exc.message if exc.file is None else str(exc)
-        )
+        return DayOutcome(system, export_date, "failed", message=_where_in_day(exc))
     return DayOutcome(
         system,
         export_date,
@@ -127,6 +125,13 @@ def load_one(
         result.batch_id,
         result.message,
     )
+
+
+def _where_in_day(exc: CchcError) -> str:
+    """The error without the system and day the outcome already carries: 'file:line field: message'."""
+    place = (exc.file or "") + (f":{exc.line}" if exc.file and exc.line else "")
+    place += f" field {exc.field}" if exc.field else ""
+    return f"{place.strip()}: {exc.message}" if place.strip() else exc.message
 
 
 def check_and_publish(
@@ -204,7 +209,7 @@ def backfill(
         from cchc_warehouse import dbt
 
         started = time.perf_counter()
-        dbt.run_dbt(["build"], url)
+        dbt.run_dbt(["build"], url, quiet=True)
         report.build_seconds = time.perf_counter() - started
     return report
 
