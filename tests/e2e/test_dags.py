@@ -12,7 +12,6 @@ import threading
 import time
 from datetime import date
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 
 import pytest
 from cchc_warehouse import airflow_env
@@ -177,33 +176,3 @@ def test_a_task_process_killed_mid_load_is_rerun_with_nothing_lost_or_doubled(
             (day,),
         ).fetchone()[0]
     assert rows == (n, n) and leftovers == 0
-
-
-def test_publish_dag_writes_docs_and_the_annual_report(nightly_ready):
-    """publish_reports after a build: Data Docs, dbt docs and the appendix files exist."""
-    from cchc_warehouse.orchestration_runs import run_dag
-
-    assert run_dag("publish_reports") == "success"
-    from cchc_warehouse import dbt, publish
-    from cchc_warehouse.warehouse import home
-
-    assert (home() / "gx" / "data_docs" / "local_site" / "index.html").exists()
-    assert (dbt.target_path() / "index.html").exists()
-    assert list(publish.reports_dir().glob("bao-cao-cchc-*.xlsx"))
-
-
-@pytest.fixture
-def nightly_ready(e2e_warehouse, tmp_path_factory):
-    """A few nights of a small province loaded and built through the DAGs."""
-    from cchc_warehouse import simulate
-    from cchc_warehouse.orchestration_runs import run_build, run_ingest
-
-    landing: Path = tmp_path_factory.mktemp("publish")
-    start = date(2021, 12, 8)
-    simulate.generate(landing, start, date(2021, 12, 14), seed=77, scale="small", defects="none")
-    airflow_env.apply(landing)
-    for i in range(7):
-        for system in ("onestop", "docmgmt", "portal"):
-            run_ingest(system, date.fromordinal(start.toordinal() + i))
-    assert run_build() == "success"
-    return landing

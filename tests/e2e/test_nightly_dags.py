@@ -180,3 +180,15 @@ def test_status_shows_loads_and_dag_runs(nightly_run, e2e_warehouse):
     text = console.export_text()
     for expected in ("Loads per system", "onestop", "missing", "ingest_onestop", "build_warehouse"):
         assert expected in text, expected
+
+
+def test_publish_dag_writes_docs_and_the_annual_report(nightly_run):
+    """publish_reports after the build: Data Docs, dbt docs and the appendix files exist."""
+    from cchc_warehouse import dbt, publish
+    from cchc_warehouse.orchestration_runs import run_dag
+    from cchc_warehouse.warehouse import home
+
+    assert run_dag("publish_reports") == "success"
+    assert (home() / "gx" / "data_docs" / "local_site" / "index.html").exists()
+    assert (dbt.target_path() / "index.html").exists()
+    assert list(publish.reports_dir().glob("bao-cao-cchc-2021.*"))
