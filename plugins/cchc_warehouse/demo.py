@@ -68,7 +68,7 @@ def run(console: Console | None = None) -> int:
     from cchc_warehouse import airflow_env, simulate, warehouse
     from cchc_warehouse.orchestration_runs import run_build, run_dag, run_ingest
 
-    console = console or Console(highlight=False, width=None if sys.stdout.isatty() else 140)
+    console = console or Console(highlight=False, width=None if sys.stdout.isatty() else 170)
     home = warehouse.home()
     landing = home / "demo" / "landing"
     airflow_log = home / "demo" / "airflow.log"
@@ -146,7 +146,7 @@ def print_year_table(console: Console, year: int) -> None:
     )
     t = Table(title=title, title_justify="left")
     t.add_column("Cơ quan", no_wrap=True, max_width=48, overflow="ellipsis")
-    t.add_column("Mã", no_wrap=True)
+    t.add_column("Mã", no_wrap=True, min_width=13)
     for col in (
         "Tiếp nhận",
         "Đã giải quyết",
