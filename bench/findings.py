@@ -1,0 +1,293 @@
+"""The findings section of RESULTS.md: for each area, what missed its target and where the time
+goes, computed from the run's own measurements, with what was or should be done about it. The
+sentences are fixed; every number is taken from results.json."""
+
+from __future__ import annotations
+
+import statistics
+
+NIGHTLY_S = 90
+BUILD_S = 60
+RAW_RATE = 100_000
+QUERY_MS = 100
+MEMORY_MB = 500
+
+
+def _stage(r: dict, years: int) -> dict | None:
+    return next((s for s in r.get("stages", []) if s["years"] == years), None)
+
+
+def _nights(s: dict, key: str) -> list[dict]:
+    return ((s.get(key) or {}).get("result") or {}).get("nights", [])
+
+
+def _med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def _s(x) -> str:
+    if x is None:
+        return "–"
+    return f"{x / 60:.1f} min" if x >= 120 else (f"{x:.1f} s" if x >= 10 else f"{x:.2f} s")
+
+
+def _n(x) -> str:
+    return "–" if x is None else f"{int(round(x)):,}".replace(",", " ")
+
+
+def ingestion(r: dict) -> list[str]:
+    s1 = _stage(r, 1) or {}
+    ing = s1.get("ingest")
+    if not ing:
+        return []
+    out = []
+    for b in ing.get("big", {}).values():
+        load = b["load"]["result"]
+        records = load["rows_loaded"] + load["rows_quarantined"]
+        rate = records / load["seconds"] if load["seconds"] else None
+        main = next((f for f in load["files"] if f["file"] == b["file"]["file"]), None)
+        if main is None or rate is None:
+            continue
+        parse = b["parse_only"]["result"]
+        copy = b["plain_copy"]["result"]
+        other_files = sum(f["seconds"] for f in load["files"] if f is not main)
+        prescan_etc = load["seconds"] - sum(f["seconds"] for f in load["files"])
+        copy_side = main["seconds"] - parse["seconds"]
+        verdict = "meets" if rate >= RAW_RATE else "misses"
+        out.append(
+            f"- **Raw load, {b['file']['file']} ({_n(b['file']['rows'])} rows in one file): {_n(rate)} rows/s"
+            f" end to end, {verdict} the 100 000 rows/s target; plain COPY of the same rows"
+            f" {_n(copy['rows_per_s'])} rows/s (ratio {rate / copy['rows_per_s']:.0%}).** Where the"
+            f" {_s(load['seconds'])} go: parsing in Python {_s(parse['seconds'])} (the parse-only run,"
+            f" {_n(parse['rows_per_s'])} rows/s with no database); handing the rows to COPY and the server"
+            f" {_s(copy_side)} (the file's audited time minus parsing: `copy.write_row` per record in"
+            f" `load._copy_file`, the server's COPY, the reconciliation `count(*)`); the sha256 + UTF-8"
+            f" pre-scan (`landing._scan`, a second full read of the file), manifest, audit rows and"
+            f" commit {_s(prescan_etc)}; the day's other files {_s(other_files)}. Peak RSS of the loader"
+            f" {b['load']['max_rss_mb']:.0f} MB."
+        )
+    sizes = [
+        (b["file"]["rows"], b["load"]["max_rss_mb"])
+        for k, b in ing.get("big", {}).items()
+        if b["file"]["file"] == "hoso.jsonl"
+    ]
+    if len(sizes) == 2:
+        (n1, m1), (n2, m2) = sorted(sizes)
+        out.append(
+            f"- **Streaming holds:** loading {_n(n1)} and {_n(n2)} hoso rows peaked at {m1:.0f} MB and"
+            f" {m2:.0f} MB: the loader's memory does not grow with the file (it streams records into"
+            " COPY; only quarantined records are kept, in a list, until the file ends)."
+        )
+    slow_types = [
+        ft
+        for ft in s1.get("file_types", [])
+        if ft.get("rows_per_s") and ft["rows_declared"] > 10_000
+    ]
+    slow_types.sort(key=lambda ft: ft["rows_per_s"])
+    if slow_types:
+        worst = slow_types[0]
+        out.append(
+            f"- **Per file type, daily files:** the slowest parser with real volume is"
+            f" {worst['system']}/{worst['file_name']} at {_n(worst['rows_per_s'])} rows/s over"
+            f" {_n(worst['files'])} files; the fastest {slow_types[-1]['file_name']} at"
+            f" {_n(slow_types[-1]['rows_per_s'])} rows/s. A province day is small (a few thousand"
+            " records a file), so per-file costs (transaction, advisory lock, reconciliation query,"
+            " audit insert) weigh as much as throughput: the backfill's load phase is"
+            f" {_s(s1['backfill']['load_s'])} for the year."
+        )
+    if any(
+        b["load"]["result"]["seconds"]
+        and (b["load"]["result"]["rows_loaded"] / b["load"]["result"]["seconds"]) < RAW_RATE
+        for b in ing.get("big", {}).values()
+    ):
+        out.append(
+            "- *What should be done (package, not changed here):* the parse-only rate is the ceiling of"
+            " the single-threaded loader. (1) Parse in a worker process and stream CSV text to COPY in"
+            " blocks (`copy.write` of pre-formatted lines instead of `write_row` per record), so that"
+            " Python parsing, psycopg formatting and the server's COPY overlap on two cores; (2) fold the"
+            " sha256 pre-scan into the parsing read (hash the bytes as they are read, verify at the end,"
+            " roll back on mismatch) instead of reading every file twice; (3) for a backfill, load"
+            " several days in parallel (the day lock already serialises only the same system-day)."
+        )
+    gx = [(k, b["gx"]["result"]) for k, b in ing.get("big", {}).items() if b.get("gx")]
+    for k, g in gx:
+        out.append(
+            f"- **GX on one batch of {_n(g['rows'])} rows ({k}):** {_s(g['first_s'])} the first time in a"
+            f" process, {_s(g['second_s'])} again; importing GX and the suites {_s(g['import_s'])} more."
+            " The checks run in PostgreSQL (row conditions on `_batch_id`), so the time is the database's"
+            " scans, not Python."
+        )
+    return out
+
+
+def model(r: dict) -> list[str]:
+    out = []
+    stages = r.get("stages", [])
+    if not stages:
+        return out
+    s1 = stages[0]
+    fb = (s1.get("full_build") or {}).get("result") or {}
+    slow = (fb.get("dbt") or {}).get("slowest", [])[:5]
+    if slow:
+        out.append(
+            f"- **Full build, {s1['years']} year:** {_s(fb['seconds'])}; the slowest nodes: "
+            + ", ".join(f"`{x['node']}` {_s(x['seconds'])}" for x in slow)
+            + f"; models {_s(fb['dbt']['seconds_by_type'].get('model'))} and tests"
+            f" {_s(fb['dbt']['seconds_by_type'].get('test'))} in total (dbt's own node times)."
+        )
+    # what grows with history: the no-op build node by node
+    if len(stages) > 1:
+        first = (stages[0].get("noop_build") or {}).get("result", {}).get("node_seconds", {})
+        last = (stages[-1].get("noop_build") or {}).get("result", {}).get("node_seconds", {})
+        growth = sorted(((last[n] - first.get(n, 0), n) for n in last if n in first), reverse=True)[
+            :6
+        ]
+        total_first = (stages[0].get("noop_build") or {}).get("result", {}).get("seconds")
+        total_last = (stages[-1].get("noop_build") or {}).get("result", {}).get("seconds")
+        if growth:
+            out.append(
+                f"- **What grows with history (a `dbt build` with nothing new):** {_s(total_first)} with"
+                f" {stages[0]['years']} year, {_s(total_last)} with {stages[-1]['years']} years. The nodes"
+                " that grew most: "
+                + ", ".join(
+                    f"`{n.split('.')[-1] if not n.startswith('test.') else n.split('.')[2]}`"
+                    f" {_s(first.get(n))} → {_s(last.get(n))}"
+                    for g, n in growth
+                    if g > 0
+                )
+                + ". Those are models materialised as full tables (`int_*` and"
+                " `stg_docmgmt__recipients` are `table`s rebuilt every run) and tests over whole facts;"
+                " the incremental facts and report marts stay flat."
+            )
+        cli = [_med([n["build_s"] for n in _nights(s, "nights_cli")]) for s in stages]
+        if all(c is not None for c in cli):
+            out.append(
+                "- **Nightly incremental build against history (CLI path, median per stage):** "
+                + ", ".join(f"{s['years']} y {_s(c)}" for s, c in zip(stages, cli, strict=True))
+                + ". *Should be done:* make the full-table intermediate models incremental on the"
+                " footprints as the facts already are (or views where only one mart reads them), and"
+                " scope the tests of the large facts to the rows the run changed (`where` config on"
+                " the generic tests) with a full test run weekly."
+            )
+    return out
+
+
+def orchestration(r: dict) -> list[str]:
+    out = []
+    for s in r.get("stages", []):
+        dag = _nights(s, "nights_dag")
+        cli = _nights(s, "nights_cli")
+        if not dag:
+            continue
+        d = dag[0]
+        per_task = d["build_task_seconds_sum"] / d["build_tasks"] if d["build_tasks"] else None
+        cli_build = _med([n["build_s"] for n in cli])
+        out.append(
+            f"- **Build DAG overhead, {s['years']} year(s) loaded:** the build DAG took {_s(d['build_s'])}"
+            f" for {d['day']} against {_s(cli_build)} for the same `dbt build` run once (CLI path, median"
+            f" of the other nights). Cosmos renders {d['build_tasks']} tasks and runs each as its own dbt"
+            f" invocation (`orchestration.dbt_task_group`: ExecutionMode.LOCAL, TestBehavior.BUILD),"
+            f" {_s(per_task)} per task on average, one after another (the `dbt` pool has one slot, and"
+            " dag.test runs tasks serially anyway): parsing the manifest, opening a connection and"
+            " running `on-run-start` again for every node. Slowest tasks: "
+            + ", ".join(
+                f"`{t['task'].removeprefix('dbt.')}` {_s(t['seconds'])}"
+                for t in d["build_slowest_tasks"][:4]
+            )
+            + "."
+        )
+        break
+    if out:
+        out.append(
+            "- *What should be done (package, not changed here):* run the nightly build as one dbt"
+            " invocation and keep the per-node view — Cosmos 1.15 (installed) has"
+            " `ExecutionMode.WATCHER` (one `dbt build` producer task, the node tasks watch its results);"
+            " the build DAG already reads `CCHC_COSMOS_EXECUTION_MODE`. Failing that, a single"
+            " `DbtBuildLocalOperator` task for the nightly run and the Cosmos rendering for manual"
+            " reruns of one model. The ingest side of the night is small in comparison (see the nights"
+            " table)."
+        )
+    exp = r.get("experiments", {}).get("build_dag_modes")
+    if exp:
+        out.append(
+            "- **Tried here (build DAG with nothing new, `CCHC_COSMOS_EXECUTION_MODE`):** "
+            + ", ".join(
+                f"{mode}: {_s(v['result']['seconds'])} ({v['result']['state']}, {v['result']['tasks']} tasks)"
+                if v.get("result")
+                else f"{mode}: the build DAG does not load ({v.get('error', '').split(': ', 2)[-1][:200].replace('`', '')})"
+                for mode, v in exp.items()
+            )
+            + "."
+        )
+        if any("WATCHER" in (v.get("error") or "") for v in exp.values()):
+            out.append(
+                "  The watcher mode cannot be switched on through `CCHC_COSMOS_EXECUTION_MODE` alone:"
+                " `orchestration.dbt_task_group` asks Cosmos for `TestBehavior.BUILD`, which has no"
+                " watcher operator. Using it means `TestBehavior.AFTER_EACH` (or `NONE` with the tests"
+                " in the producer's `dbt build`) in that function: a change to the package, left to"
+                " its owners with this measurement."
+            )
+    s1 = _stage(r, 1)
+    if s1:
+        bf = s1["backfill"]
+        out.append(
+            f"- **Backfill of the year:** {_s(bf['wall_s'])} = load {_s(bf['load_s'])} + GX checks"
+            f" {_s(bf['check_s'])} + dbt build {_s(bf['build_s'])} (+ start-up). Peak RSS of the command"
+            f" {bf['max_rss_mb']:.0f} MB. Outcomes: "
+            + ", ".join(f"{n} {k}" for k, n in sorted(bf.get("batches", {}).items()))
+            + f"; failed days {', '.join(bf.get('failed_days', [])) or 'none'} (the simulator's"
+            f" never-fixed sends: {', '.join(bf.get('expected_failed_days', [])) or 'none'})."
+        )
+    return out
+
+
+def queries(r: dict) -> list[str]:
+    out = []
+    for s in r.get("stages", []):
+        slow = {n: q for n, q in (s.get("queries") or {}).items() if q["median_ms"] > QUERY_MS}
+        if not slow:
+            continue
+        for name, q in slow.items():
+            plan = (s.get("query_plans") or {}).get(name, "")
+            first = plan.splitlines()[0] if plan else ""
+            out.append(
+                f"- **Query `{name}`, {s['years']} year(s): {q['median_ms']:.0f} ms** (warm median)."
+                + (f" Plan: `{first.strip()}`" if first else "")
+            )
+    if out:
+        out.append(
+            "- *Should be done:* slices of the facts over a whole province-year scan ~500k rows; BI"
+            " dashboards should read the report marts (all under the target above), or a small"
+            " `rpt_` aggregate by agency, day, channel and timeliness should be added for ad-hoc slices."
+        )
+    return out
+
+
+def memory(r: dict) -> list[str]:
+    over = []
+    for s in r.get("stages", []):
+        for key in ("backfill", "full_build", "noop_build", "nights_dag", "nights_cli"):
+            m = s.get(key)
+            if m and m.get("max_rss_mb", 0) > MEMORY_MB:
+                over.append(f"{key} after {s['years']} year(s) {m['max_rss_mb']:.0f} MB")
+    if not over:
+        return []
+    return [
+        "- **Memory above 500 MB (a target for the loader only, listed for the record):** "
+        + "; ".join(over)
+        + ". These are whole processes that import dbt, Great Expectations and (for the DAG nights)"
+        " Airflow and Cosmos in one interpreter; the loader itself stays far below."
+    ]
+
+
+def section(results: dict) -> list[str]:
+    lines = ["## Findings", ""]
+    for part in (ingestion, model, orchestration, queries, memory):
+        found = part(results)
+        if found:
+            lines += found
+    if len(lines) == 2:
+        lines.append("(none)")
+    lines.append("")
+    return lines
