@@ -2,8 +2,9 @@
 tests, rendered as Airflow tasks by Cosmos from dbt's manifest.
 
 Scheduled on the raw Assets: it runs after any source system publishes an export day (events that
-arrive together are batched into one run). Runs never overlap (max_active_runs=1 and the `dbt`
-pool), because two dbt builds on one target collide. Updates the `cchc_marts` Asset.
+arrive together are batched into one run). Two builds never overlap (max_active_runs=1: two dbt
+builds of one target would collide); within a build the `dbt` pool runs two model tasks at a time.
+Updates the `cchc_marts` Asset.
 """
 
 from airflow.sdk import DAG, dag, task

@@ -5,19 +5,21 @@
     {%- endif -%}
     do $$
     begin
+        -- Cosmos runs one dbt invocation per model, two at a time: serialise this catalogue work
+        perform pg_advisory_xact_lock(hashtext('cchc dbt on-run-start'));
         if exists (select 1 from pg_available_extensions where name = 'pgcrypto') then
             create extension if not exists pgcrypto;
         end if;
+        create schema if not exists intermediate;
+        create table if not exists intermediate.cchc_build_watermarks (
+            model_name text primary key,
+            published_until timestamptz,
+            consumed_until timestamptz,
+            as_of_date date,
+            updated_at timestamptz not null default now()
+        );
+        comment on table intermediate.cchc_build_watermarks is
+            'Bookkeeping of the incremental models (written by their post-hooks): the latest audit.load_batches.published_at a footprint model has read (published_until), the footprint changes a mart has consumed (consumed_until) and the as_of_date it was built for.';
     end
     $$;
-    create schema if not exists intermediate;
-    create table if not exists intermediate.cchc_build_watermarks (
-        model_name text primary key,
-        published_until timestamptz,
-        consumed_until timestamptz,
-        as_of_date date,
-        updated_at timestamptz not null default now()
-    );
-    comment on table intermediate.cchc_build_watermarks is
-        'Bookkeeping of the incremental models (written by their post-hooks): the latest audit.load_batches.published_at a footprint model has read (published_until), the footprint changes a mart has consumed (consumed_until) and the as_of_date it was built for.';
 {% endmacro %}

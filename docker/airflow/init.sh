@@ -10,7 +10,7 @@ airflow db migrate
 
 echo "airflow-init: the dbt pool (one dbt run at a time on the warehouse)"
 # the pool of cchc_warehouse.airflow_env.migrate: name DBT_POOL, one slot
-airflow pools set dbt 1 "dbt runs on one target must not overlap"
+airflow pools set dbt "${CCHC_DBT_POOL_SLOTS:-2}" "dbt on the warehouse: the build DAG model tasks, two at a time"
 
 echo "airflow-init: warehouse bootstrap (schemas, raw/quarantine/audit tables, the bi_reader role)"
 # `cchc warehouse start` prints the warehouse URL, password included: keep it out of the log

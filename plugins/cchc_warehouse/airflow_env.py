@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 TIMEZONE = "Asia/Ho_Chi_Minh"
 API_PORT = int(os.environ.get("CCHC_AIRFLOW_PORT", "8080"))
 DBT_POOL = "dbt"
+# Two builds never overlap (build_warehouse has max_active_runs=1); within a build, models run two
+# at a time, one per core of the target machine. CCHC_DBT_POOL_SLOTS changes it.
+DBT_POOL_SLOTS = int(os.environ.get("CCHC_DBT_POOL_SLOTS", "2"))
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 
 
@@ -106,7 +109,14 @@ def migrate(env: dict[str, str] | None = None) -> None:
     airflow = str(Path(sys.executable).with_name("airflow"))
     subprocess.run([airflow, "db", "migrate"], env=env, check=True, capture_output=True)
     subprocess.run(
-        [airflow, "pools", "set", DBT_POOL, "1", "dbt runs on one target must not overlap"],
+        [
+            airflow,
+            "pools",
+            "set",
+            DBT_POOL,
+            str(DBT_POOL_SLOTS),
+            "dbt on the warehouse: the build DAG's model tasks, two at a time (one per core)",
+        ],
         env=env,
         check=True,
         capture_output=True,

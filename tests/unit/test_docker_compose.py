@@ -251,12 +251,12 @@ def test_the_build_context_lets_in_what_the_dockerfile_copies():
 
 
 def test_init_does_what_airflow_env_migrate_does_and_bootstraps_the_warehouse():
-    from cchc_warehouse.airflow_env import DBT_POOL
+    from cchc_warehouse.airflow_env import DBT_POOL, DBT_POOL_SLOTS
 
     script = INIT_SH.read_text(encoding="utf-8")
     assert "set -euo pipefail" in script
     assert "airflow db migrate" in script
-    assert f"airflow pools set {DBT_POOL} 1 " in script
+    assert f'airflow pools set {DBT_POOL} "${{CCHC_DBT_POOL_SLOTS:-{DBT_POOL_SLOTS}}}"' in script
     assert "cchc warehouse start" in script
     assert "ensure_manifest()" in script
     init = SERVICES["airflow-init"]
