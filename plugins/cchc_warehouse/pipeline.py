@@ -134,30 +134,39 @@ def _where_in_day(exc: CchcError) -> str:
     return f"{place.strip()}: {exc.message}" if place.strip() else exc.message
 
 
+CHECK_CHUNK = 93  # batches validated together: about a month of the three systems (bounds memory)
+
+
 def check_and_publish(
     outcomes: list[DayOutcome], *, url: str | None = None, validate: bool = True
 ) -> None:
-    """Validate the loaded batches (one GX pass per raw table) and publish or reject each, in day order."""
-    loaded = [o for o in outcomes if o.status == "loaded"]
-    if not loaded:
-        return
-    results = {}
-    if validate:
-        from cchc_warehouse import quality
+    """Validate the loaded batches (one GX pass per raw table over a month of batches at a time)
+    and publish or reject each, in day order."""
+    loaded = sorted(
+        (o for o in outcomes if o.status == "loaded"), key=lambda o: (o.export_date, o.system)
+    )
+    for i in range(0, len(loaded), CHECK_CHUNK):
+        chunk = loaded[i : i + CHECK_CHUNK]
+        results = {}
+        if validate:
+            from cchc_warehouse import quality
 
-        results = quality.validate_batches([o.batch_id for o in loaded], url)
-    for o in sorted(loaded, key=lambda o: (o.export_date, o.system)):
-        outcome = results.get(o.batch_id)
-        if outcome is not None and not outcome.success:
-            reason = "; ".join(outcome.critical_failures)
-            load.reject_batch(o.batch_id, reason, url=url)
-            o.status, o.message = "rejected", f"critical quality check failed: {reason}"
-            continue
-        try:
-            published = load.publish_batch(o.batch_id, url=url)
-            o.status = "published" if published == "published" else "unchanged"
-        except CchcError as exc:
-            o.status, o.message = "failed", str(exc)
+            results = quality.validate_batches([o.batch_id for o in chunk], url)
+        for o in chunk:
+            _publish_or_reject(o, results.get(o.batch_id), url)
+
+
+def _publish_or_reject(o: DayOutcome, outcome, url: str | None) -> None:
+    if outcome is not None and not outcome.success:
+        reason = "; ".join(outcome.critical_failures)
+        load.reject_batch(o.batch_id, reason, url=url)
+        o.status, o.message = "rejected", f"critical quality check failed: {reason}"
+        return
+    try:
+        published = load.publish_batch(o.batch_id, url=url)
+        o.status = "published" if published == "published" else "unchanged"
+    except CchcError as exc:
+        o.status, o.message = "failed", str(exc)
 
 
 def days(start: date, end: date) -> list[date]:
