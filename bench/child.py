@@ -28,6 +28,7 @@ def steps() -> dict:
         "plain_copy_file": ingest.step_plain_copy_file,
         "plain_copy_batches": ingest.step_plain_copy_batches,
         "build_dag": experiments.step_build_dag,
+        "gx_batches": experiments.step_gx_batches,
     }
 
 

@@ -53,6 +53,44 @@ def step_build_dag(mode: str, landing: str, first_day: str, last_day: str) -> di
     }
 
 
+def step_gx_batches(url: str, start: str, end: str) -> dict:
+    """Child step: the backfill's GX pass (quality.validate_batches) over the published batches of
+    the export days [start, end], alone in a process, to see its share of the backfill's memory."""
+    from cchc_warehouse import quality
+
+    with common.connect(url) as conn:
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "select batch_id from audit.load_batches where status = 'published' "
+                "and export_date between %s and %s order by batch_id",
+                (start, end),
+            )
+        ]
+    started = time.perf_counter()
+    results = quality.validate_batches(ids, url)
+    return {
+        "batches": len(ids),
+        "seconds": round(time.perf_counter() - started, 2),
+        "failed": sum(1 for r in results.values() if not r.success),
+    }
+
+
+def gx_backfill_memory(benv: common.BenchEnv, env: dict, start: str, end: str) -> dict:
+    log.info("experiment: the backfill's GX pass alone over %s .. %s", start, end)
+    try:
+        return run_step(
+            "gx_batches",
+            "gx_batches",
+            {"url": benv.url, "start": start, "end": end},
+            env,
+            benv.logs / "experiments",
+            databases=(common.WAREHOUSE_DB,),
+        )
+    except StepFailed as exc:
+        return {"error": str(exc).splitlines()[-1][:300]}
+
+
 def build_dag_modes(benv: common.BenchEnv, env: dict, airflow_args: dict, modes=MODES) -> dict:
     out = {}
     for mode in modes:
@@ -76,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bench.experiments", description=__doc__.splitlines()[0]
     )
     p.add_argument("--results", type=Path, default=common.ROOT / "bench")
-    p.add_argument("--modes", default=",".join(MODES))
+    p.add_argument("--modes", default=",".join(MODES), help="'' to skip the build DAG runs")
+    p.add_argument("--gx", action="store_true", help="the backfill's GX pass alone, year 1")
     args = p.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s bench %(message)s", datefmt="%H:%M:%S"
@@ -99,9 +138,16 @@ def main(argv: list[str] | None = None) -> int:
         "first_day": plan["first_day"],
         "last_day": plan["last_day"],
     }
-    results.setdefault("experiments", {})["build_dag_modes"] = build_dag_modes(
-        benv, benv.child_env(), airflow_args, tuple(args.modes.split(","))
-    )
+    experiments = results.setdefault("experiments", {})
+    if args.modes:
+        experiments["build_dag_modes"] = build_dag_modes(
+            benv, benv.child_env(), airflow_args, tuple(args.modes.split(","))
+        )
+    if args.gx:
+        first = results["stages"][0]
+        experiments["gx_backfill"] = gx_backfill_memory(
+            benv, benv.child_env(), first["start"], first["end"]
+        )
     path.write_text(json.dumps(results, default=str, indent=1))
     from bench.results import write_markdown
 

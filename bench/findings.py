@@ -136,6 +136,25 @@ def model(r: dict) -> list[str]:
             + f"; models {_s(fb['dbt']['seconds_by_type'].get('model'))} and tests"
             f" {_s(fb['dbt']['seconds_by_type'].get('test'))} in total (dbt's own node times)."
         )
+    fi = (s1.get("first_incremental") or {}).get("result")
+    nb = (s1.get("noop_build") or {}).get("result")
+    if fi and nb:
+        out.append(
+            f"- **The first incremental build after a backfill re-derives the backfill:**"
+            f" {_s(fi['seconds'])} with nothing new, against {_s(nb['seconds'])} once the"
+            f" publications are a day old (and {_s(fb.get('seconds'))} for `--full-refresh`). The"
+            " footprint and staging models re-read every batch published up to"
+            " `incremental_lookback_minutes` (30) before their watermark (`published_since` in"
+            " `dbt_project/macros/incremental.sql`, `touched.sql`); a backfill publishes all its"
+            " batches within minutes (`pipeline.check_and_publish`), so the window holds all of them"
+            " and the first nightly build after any backfill costs a full re-derivation. Slowest"
+            " nodes of that build: "
+            + ", ".join(f"`{x['node']}` {_s(x['seconds'])}" for x in fi["dbt"]["slowest"][:3])
+            + ". *Should be done:* remember which batches each footprint model has read (their"
+            " ids, beside the watermark) and re-read only published batches not read before,"
+            " instead of a time window; the window exists for batches published by a transaction"
+            " that started before the previous build, which a batch-id set covers too."
+        )
     # what grows with history: the no-op build node by node
     if len(stages) > 1:
         first = (stages[0].get("noop_build") or {}).get("result", {}).get("node_seconds", {})
@@ -238,6 +257,25 @@ def orchestration(r: dict) -> list[str]:
             + ", ".join(f"{n} {k}" for k, n in sorted(bf.get("batches", {}).items()))
             + f"; failed days {', '.join(bf.get('failed_days', [])) or 'none'} (the simulator's"
             f" never-fixed sends: {', '.join(bf.get('expected_failed_days', [])) or 'none'})."
+        )
+    gx = r.get("experiments", {}).get("gx_backfill")
+    if s1 and gx and gx.get("result"):
+        fb = (s1.get("full_build") or {}).get("max_rss_mb")
+        out.append(
+            f"- **Where the backfill's memory goes:** `cchc backfill` peaked at"
+            f" {s1['backfill']['max_rss_mb']:.0f} MB. Run alone over the same"
+            f" {gx['result']['batches']} batches, its GX pass (`quality.validate_batches`, one"
+            f" validation per raw table over all batches, then split per batch) took"
+            f" {_s(gx['result']['seconds'])} and peaked at {gx['max_rss_mb']:.0f} MB; a full dbt build"
+            f" in its own process peaks at {fb:.0f} MB."
+            + (
+                " So the GX pass is what needs the memory: it keeps every batch's results (and the"
+                " unexpected rows it lists) for the whole range. *Should be done:* validate the"
+                " backfill's batches in chunks (e.g. a month at a time) and publish each chunk"
+                " before the next."
+                if gx["max_rss_mb"] > 0.6 * s1["backfill"]["max_rss_mb"]
+                else " The GX pass alone stays well below the command's peak."
+            )
         )
     return out
 

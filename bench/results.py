@@ -322,6 +322,18 @@ def model(r: dict) -> list[str]:
                     s["nights_dag"]["load_mean"],
                 ]
             )
+        fi = s.get("first_incremental")
+        if fi:
+            rows.append(
+                [
+                    "first incremental `dbt build` after the backfill, nothing new (re-reads the"
+                    " backfill: see findings)",
+                    fmt_s(fi["result"]["seconds"]),
+                    "",
+                    "",
+                    fi["load_mean"],
+                ]
+            )
         nb = s.get("noop_build")
         if nb:
             rows.append(
@@ -637,6 +649,7 @@ def memory_section(r: dict) -> list[str]:
                 add(f"year {k}: plain COPY {key}", b.get("plain_copy"))
                 add(f"year {k}: GX {key}", b.get("gx"))
         add(f"year {k}: dbt build --full-refresh", s.get("full_build"))
+        add(f"year {k}: first incremental dbt build after the backfill", s.get("first_incremental"))
         add(f"year {k}: dbt build, nothing new", s.get("noop_build"))
         add(f"year {k}: nights through the DAGs ({len(nights_dag(s))})", s.get("nights_dag"))
         add(f"year {k}: nights through the CLI path ({len(nights_cli(s))})", s.get("nights_cli"))
