@@ -102,7 +102,7 @@ def ingestion(r: dict) -> list[str]:
         for b in ing.get("big", {}).values()
     ):
         out.append(
-            "- *What should be done (package, not changed here):* the parse-only rate is the ceiling of"
+            "- *What should be done (not done yet, left open in issue 8):* the parse-only rate is the ceiling of"
             " the single-threaded loader. (1) Parse in a worker process and stream CSV text to COPY in"
             " blocks (`copy.write` of pre-formatted lines instead of `write_row` per record), so that"
             " Python parsing, psycopg formatting and the server's COPY overlap on two cores; (2) fold the"
@@ -207,8 +207,8 @@ def orchestration(r: dict) -> list[str]:
             f" for {d['day']} against {_s(cli_build)} for the same `dbt build` run once (CLI path, median"
             f" of the other nights). Cosmos renders {d['build_tasks']} tasks and runs each as its own dbt"
             f" invocation (`orchestration.dbt_task_group`: ExecutionMode.LOCAL, TestBehavior.BUILD),"
-            f" {_s(per_task)} per task on average, one after another (the `dbt` pool has one slot, and"
-            " dag.test runs tasks serially anyway): parsing the manifest, opening a connection and"
+            f" {_s(per_task)} per task on average, one after another (dag.test runs tasks serially; under"
+            " the scheduler the `dbt` pool lets two run at once): parsing the manifest, opening a connection and"
             " running `on-run-start` again for every node. Slowest tasks: "
             + ", ".join(
                 f"`{t['task'].removeprefix('dbt.')}` {_s(t['seconds'])}"
@@ -219,7 +219,7 @@ def orchestration(r: dict) -> list[str]:
         break
     if out:
         out.append(
-            "- *What should be done (package, not changed here):* run the nightly build as one dbt"
+            "- *What should be done (not done yet, left open in issue 8):* run the nightly build as one dbt"
             " invocation and keep the per-node view — Cosmos 1.15 (installed) has"
             " `ExecutionMode.WATCHER` (one `dbt build` producer task, the node tasks watch its results);"
             " the build DAG already reads `CCHC_COSMOS_EXECUTION_MODE`. Failing that, a single"
@@ -244,8 +244,9 @@ def orchestration(r: dict) -> list[str]:
                 "  The watcher mode cannot be switched on through `CCHC_COSMOS_EXECUTION_MODE` alone:"
                 " `orchestration.dbt_task_group` asks Cosmos for `TestBehavior.BUILD`, which has no"
                 " watcher operator. Using it means `TestBehavior.AFTER_EACH` (or `NONE` with the tests"
-                " in the producer's `dbt build`) in that function: a change to the package, left to"
-                " its owners with this measurement."
+                " in the producer's `dbt build`) in that function, and a watcher run that"
+                " dag.test can drive (the tests run the build DAG that way): the next step, with this"
+                " measurement as its baseline."
             )
     s1 = _stage(r, 1)
     if s1:

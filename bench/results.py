@@ -18,6 +18,7 @@ TARGETS = {
     "raw_rows_per_s": 100_000,
     "raw_vs_copy": 0.5,
     "load_peak_mb": 500,
+    "step_peak_mb": 1024,
     "gx_1m_s": 10,
     "full_build_s": 300,
     "incremental_build_s": 60,
@@ -613,7 +614,8 @@ def memory_section(r: dict) -> list[str]:
         "Each step ran in a child process: its peak RSS is the kernel's (wait4 rusage: the step and"
         " every process it waited for). The PostgreSQL server's share is reported apart: the highest"
         " own high-water mark of one bench backend (VmHWM, counts shared buffers it touched) and the"
-        " peak sum of private memory (RssAnon) of the bench databases' backends, sampled every 0.5 s.",
+        " peak sum of private memory (RssAnon) of the bench databases' backends, sampled every 0.5 s."
+        " Target: peak RSS ≤ 1 GB for any step.",
         "",
     ]
     rows = []
@@ -629,6 +631,7 @@ def memory_section(r: dict) -> list[str]:
                 fmt_mb(m["max_rss_mb"]),
                 fmt_mb(m.get("pg_backend_hwm_mb")),
                 fmt_mb(m.get("pg_private_peak_mb")),
+                met(m["max_rss_mb"] <= TARGETS["step_peak_mb"]),
                 m["load_mean"],
             ]
         )
@@ -655,7 +658,17 @@ def memory_section(r: dict) -> list[str]:
         add(f"year {k}: nights through the CLI path ({len(nights_cli(s))})", s.get("nights_cli"))
         add(f"year {k}: report benchmark", s.get("report"))
     lines += table(
-        ["step", "wall", "CPU", "peak RSS", "PG backend HWM", "PG private peak", "load"], rows
+        [
+            "step",
+            "wall",
+            "CPU",
+            "peak RSS",
+            "PG backend HWM",
+            "PG private peak",
+            "≤ 1 GB?",
+            "load",
+        ],
+        rows,
     )
     return lines
 
