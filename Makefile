@@ -37,8 +37,9 @@ test-fast: install
 	$(VENV)/bin/pytest tests/unit -q
 
 ## make bench: province-scale benchmarks, written to bench/RESULTS.md
+## (one year of history; `make bench BENCH_ARGS="--years 3"` for the cost curve over three)
 bench: install
-	$(VENV)/bin/python -m bench.run
+	$(VENV)/bin/python -m bench.run $(BENCH_ARGS)
 
 ## make airflow: api-server, scheduler, dag-processor and triggerer on the embedded warehouse
 airflow: install

@@ -64,6 +64,28 @@ def output_to(path: Path):
             os.close(saved[1])
 
 
+def _why_failed(url: str, system: str, day: date) -> str:
+    """The warehouse's own account of a failed night: the last day event (a missing day, a load
+    that failed) or the batch GX rejected. The simulator's defects make a few such nights."""
+    from cchc_warehouse.warehouse import connect
+
+    with connect(url) as conn:
+        row = (
+            conn.execute(
+                "select message from audit.day_events where system = %s and export_date = %s"
+                " and event in ('failed', 'missing') order by event_id desc limit 1",
+                (system, day),
+            ).fetchone()
+            or conn.execute(
+                "select message from audit.load_batches where system = %s and export_date = %s"
+                " and status = 'rejected' order by batch_id desc limit 1",
+                (system, day),
+            ).fetchone()
+        )
+    reason = row[0] if row and row[0] else "see the task log"
+    return f"{reason} (a defect the simulator switched on; `cchc status` lists it)"
+
+
 def run(console: Console | None = None) -> int:
     from cchc_warehouse import airflow_env, simulate, warehouse
     from cchc_warehouse.orchestration_runs import run_build, run_dag, run_ingest
@@ -105,6 +127,9 @@ def run(console: Console | None = None) -> int:
             f"{s} {'ok' if st == 'success' else st.upper()}" for s, st in states.items()
         )
         console.print(f"  night of {day}: ingest DAGs {cells}")
+        for system, state in states.items():
+            if state != "success":
+                console.print(f"    {system}: {_why_failed(url, system, day)}")
     console.print(
         "Building the marts: build_warehouse DAG (Cosmos renders each dbt model and its tests)"
     )
