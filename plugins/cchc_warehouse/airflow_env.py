@@ -140,7 +140,7 @@ def run_stack(landing_dir: str | Path | None = None) -> int:
     from cchc_warehouse.warehouse import bootstrap
 
     bootstrap()
-    env = {**os.environ, **environment(landing_dir)}
+    env = {**os.environ, **environment(landing_dir or _stack_landing())}
     _catch_up_range(Path(env["CCHC_LANDING_DIR"]), env)
     log.info("preparing Airflow's metadata database (%s)", AIRFLOW_DB)
     migrate(env)
@@ -190,16 +190,33 @@ def run_stack(landing_dir: str | Path | None = None) -> int:
         _stop_all(procs)
 
 
-def _catch_up_range(landing: Path, env: dict[str, str]) -> None:
-    """Unless CCHC_START_DATE / CCHC_END_DATE are set, the nights to catch up are the export days
-    present in the landing folder (so a local landing from 2021 does not schedule five empty years)."""
-    found = sorted(
+def _export_days(landing: Path) -> list[str]:
+    return sorted(
         p.name
         for system in ("onestop", "docmgmt", "portal")
         if (landing / system).is_dir()
         for p in (landing / system).iterdir()
         if p.is_dir() and len(p.name) == 10
     )
+
+
+def _stack_landing() -> str | None:
+    """CCHC_LANDING_DIR when set; else `.cchc/landing`, or — when that holds no export day and
+    `make demo` has run — the demo's landing folder, so that `make airflow` after `make demo`
+    shows the demo's nights."""
+    if os.environ.get("CCHC_LANDING_DIR"):
+        return None
+    default, demo = home() / "landing", home() / "demo" / "landing"
+    if not _export_days(default) and _export_days(demo):
+        log.info("%s holds no export day: using the demo's landing folder %s", default, demo)
+        return str(demo)
+    return None
+
+
+def _catch_up_range(landing: Path, env: dict[str, str]) -> None:
+    """Unless CCHC_START_DATE / CCHC_END_DATE are set, the nights to catch up are the export days
+    present in the landing folder (so a local landing from 2021 does not schedule five empty years)."""
+    found = _export_days(landing)
     if not found:
         log.warning("the landing folder %s has no export days yet; the DAGs wait for them", landing)
         return

@@ -9,7 +9,7 @@ import os
 import shutil
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 DEMO_START = date(2021, 11, 15)  # the nd09 month 2021-12, the last month of the nd09 year 2021
 DEMO_END = date(2021, 12, 14)
+# generated but left for `make airflow`: its scheduler runs that night, and the marts move on
+HELD_BACK = DEMO_END + timedelta(days=1)
 DEMO_YEAR = 2021
 SYSTEMS = ("onestop", "docmgmt", "portal")
 
@@ -104,9 +106,10 @@ def run(console: Console | None = None) -> int:
     if landing.exists():
         shutil.rmtree(landing)
     console.print(
-        f"Generating a small province's exports {DEMO_START} .. {DEMO_END} into {landing}"
+        f"Generating a small province's exports {DEMO_START} .. {HELD_BACK} into {landing}"
+        f" (the DAGs run the nights up to {DEMO_END}; {HELD_BACK} is left for `make airflow`)"
     )
-    simulate.generate(landing, DEMO_START, DEMO_END, seed=2021, scale="small", defects="all")
+    simulate.generate(landing, DEMO_START, HELD_BACK, seed=2021, scale="small", defects="all")
 
     console.print(
         f"Preparing Airflow (metadata in the '{warehouse.AIRFLOW_DB}' database; task logs in {airflow_log})"
@@ -225,4 +228,8 @@ def _print_next_steps(
         f"  Data Docs (GX)     {home() / 'gx' / 'data_docs' / 'local_site' / 'index.html'}   (make docs)"
     )
     console.print(f"  dbt docs           {dbt.target_path() / 'index.html'}   (make docs)")
-    console.print(f"  Airflow task logs  {airflow_log}   (make airflow for the UI)")
+    console.print(f"  Airflow task logs  {airflow_log}")
+    console.print(
+        f"  Airflow UI         make airflow   (its scheduler runs the night of {HELD_BACK}, held"
+        " back, then the build and publish DAGs: watch them in the UI, then cchc status)"
+    )

@@ -31,7 +31,9 @@ def _export_day_setting(name: str, default: str | None) -> date | None:
 FIRST_EXPORT_DAY = _export_day_setting("CCHC_START_DATE", "2020-12-15")
 LAST_EXPORT_DAY = _export_day_setting("CCHC_END_DATE", None)
 START = datetime.combine(FIRST_EXPORT_DAY, time(0, 0), tzinfo=LOCAL)
-EXPORT_DAY = "{{ data_interval_start.in_timezone('Asia/Ho_Chi_Minh').strftime('%Y-%m-%d') }}"
+EXPORT_DAY = (
+    "{{ logical_date.in_timezone('Asia/Ho_Chi_Minh').subtract(days=1).strftime('%Y-%m-%d') }}"
+)
 DEFAULT_ARGS = {
     "owner": "cchc-data",
     "retries": 2,
@@ -50,9 +52,14 @@ MARTS = Asset(name="cchc_marts", uri="cchc://warehouse/marts", group="cchc")
 
 
 def nightly_timetable() -> CronTriggerTimetable:
-    """02:00 local every night; each run's data interval is the 24 hours before it, so the export
-    day is the local date on which the interval starts."""
-    return CronTriggerTimetable(NIGHTLY, timezone=TIMEZONE, interval=timedelta(days=1))
+    """02:00 local every night. A run's logical date is its night (02:00 the morning after the
+    export day), for scheduled and manual runs alike.
+
+    No data interval on purpose: with one (interval=1 day) Airflow gives a scheduled run the
+    interval's start as logical date but a manual run its end, so a manual run of day D (the demo,
+    a rerun from the UI) takes the logical date of the scheduled run of day D+1, and the
+    scheduler's catch-up then stops at D+1 for good ("run already exists")."""
+    return CronTriggerTimetable(NIGHTLY, timezone=TIMEZONE)
 
 
 def logical_date_for(export_day: date) -> datetime:
@@ -61,7 +68,8 @@ def logical_date_for(export_day: date) -> datetime:
 
 
 def export_day_of(context) -> date:
-    return context["data_interval_start"].in_timezone(TIMEZONE).date()
+    """The export day a run ingests: the local date before its night."""
+    return context["logical_date"].in_timezone(TIMEZONE).date() - timedelta(days=1)
 
 
 def landing_dir() -> Path:

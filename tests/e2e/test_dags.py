@@ -80,6 +80,40 @@ def test_dag_structure(airflow_session):
     assert set(publish.task_dict) == {"data_docs", "dbt_docs", "annual_report"}
 
 
+def test_a_manual_run_of_a_night_does_not_stop_the_catch_up(airflow_session):
+    """A night run by hand (the demo, a rerun from the UI) has the logical date the scheduler
+    gives that night, and the scheduler carries on with the next one. With a one-day data
+    interval it did not: the manual run took the next night's logical date and the scheduler
+    stopped there for good ("run already exists; skipping dagrun creation")."""
+    from datetime import timedelta
+
+    import pendulum
+    from airflow.serialization.encoders import coerce_to_core_timetable
+    from airflow.timetables.base import TimeRestriction
+    from cchc_warehouse.orchestration import export_day_of, logical_date_for
+    from cchc_warehouse.orchestration_runs import dag_bag
+
+    timetable = coerce_to_core_timetable(dag_bag().dags["ingest_onestop"].timetable)
+    day = date(2021, 11, 15)
+    restriction = TimeRestriction(
+        earliest=pendulum.instance(logical_date_for(day) - timedelta(minutes=1)),
+        latest=None,
+        catchup=True,
+    )
+    first = timetable.next_dagrun_info(last_automated_data_interval=None, restriction=restriction)
+    assert first.logical_date == logical_date_for(day)
+    # what the scheduler does on finding a run at that logical date: carry on from its interval
+    manual = timetable.infer_manual_data_interval(
+        run_after=pendulum.instance(logical_date_for(day))
+    )
+    following = timetable.next_dagrun_info(
+        last_automated_data_interval=manual, restriction=restriction
+    )
+    assert following.logical_date == logical_date_for(day + timedelta(days=1))
+    assert export_day_of({"logical_date": first.logical_date}) == day
+    assert export_day_of({"logical_date": following.logical_date}) == day + timedelta(days=1)
+
+
 class _Hook(BaseHTTPRequestHandler):
     received: list[dict] = []
 
