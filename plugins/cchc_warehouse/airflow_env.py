@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 from cchc_warehouse.warehouse import AIRFLOW_DB, PROJECT_ROOT, home, warehouse_url
@@ -215,12 +216,19 @@ def _stack_landing() -> str | None:
 
 def _catch_up_range(landing: Path, env: dict[str, str]) -> None:
     """Unless CCHC_START_DATE / CCHC_END_DATE are set, the nights to catch up are the export days
-    present in the landing folder (so a local landing from 2021 does not schedule five empty years)."""
+    present in the landing folder (so a local landing from 2021 does not schedule five empty years)
+    that the warehouse has not met yet (so that after `make demo`, or a backfill, the scheduler
+    does not first walk past every night already run). Days it has met are rerun from the UI."""
     found = _export_days(landing)
     if not found:
         log.warning("the landing folder %s has no export days yet; the DAGs wait for them", landing)
         return
-    env.setdefault("CCHC_START_DATE", found[0])
+    start = found[0]
+    met = _last_day_met()
+    if met and met >= found[0]:
+        start = min((date.fromisoformat(met) + timedelta(days=1)).isoformat(), found[-1])
+        log.info("the warehouse has met the export days up to %s (cchc status)", met)
+    env.setdefault("CCHC_START_DATE", start)
     env.setdefault("CCHC_END_DATE", found[-1])
     log.info(
         "the ingest DAGs catch up export days %s .. %s from %s",
@@ -228,6 +236,18 @@ def _catch_up_range(landing: Path, env: dict[str, str]) -> None:
         env["CCHC_END_DATE"],
         landing,
     )
+
+
+def _last_day_met() -> str | None:
+    """The last export day with a load batch or a day event (missing, failed) in the warehouse."""
+    from cchc_warehouse.warehouse import connect
+
+    with connect() as conn:
+        row = conn.execute(
+            "select greatest((select max(export_date) from audit.load_batches),"
+            " (select max(export_date) from audit.day_events))"
+        ).fetchone()
+    return row[0].isoformat() if row and row[0] else None
 
 
 def _stop_all(procs: list[subprocess.Popen]) -> None:
