@@ -120,7 +120,7 @@ select
     coalesce(b.arrived_late, false) as arrived_late,
     b.batch_id,
     b.gx_success,
-    coalesce(case when b.status <> 'published' then e.message end, b.message) as message
+    coalesce(case when b.status is distinct from 'published' then e.message end, b.message) as message
 from days
 left join audit.current_batches as b using (system, export_date)
 left join events as e using (system, export_date);

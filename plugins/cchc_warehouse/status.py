@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from rich.console import Console
 from rich.table import Table
@@ -83,7 +84,7 @@ def _gx(value: bool | None) -> str:
 
 
 def print_status(days: int = 14, system: str | None = None, console: Console | None = None) -> None:
-    console = console or Console()
+    console = console or Console(width=None if sys.stdout.isatty() else 160)
     params = {"days": days, "system": system}
     with connect() as conn:
         summary = conn.execute(SUMMARY_SQL, params).fetchall()

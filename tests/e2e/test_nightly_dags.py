@@ -104,6 +104,10 @@ def test_every_file_reconciles_with_its_manifest(nightly_run, e2e_warehouse):
         missing = conn.execute(
             "select system, export_date::text from audit.day_status where status = 'missing'"
         ).fetchall()
+        unexplained = conn.execute(
+            "select system, export_date, status from audit.day_status"
+            " where status <> 'published' and coalesce(message, '') = ''"
+        ).fetchall()
     assert rows and all(r[6] for r in rows), [r for r in rows if not r[6]]
     quarantined = {(r[0], r[1].isoformat(), r[2]): r[5] for r in rows}
     expected = {
@@ -115,6 +119,7 @@ def test_every_file_reconciles_with_its_manifest(nightly_run, e2e_warehouse):
     }
     assert {k: v for k, v in quarantined.items() if v} == published_expected
     assert set(missing) >= {(d["system"], d["export_date"]) for d in defects["missing_days"]}
+    assert not unexplained  # `cchc status` says why a day is not published
 
 
 def test_quarantine_names_file_line_field_and_reason(nightly_run, e2e_warehouse):
