@@ -52,7 +52,9 @@ def create_database(server_url: str, prefix: str = "t") -> str:
 
     name = f"{prefix}_{os.getpid()}_{next(_counter)}"
     with psycopg.connect(warehouse.conninfo(server_url), autocommit=True) as conn:
-        conn.execute(psycopg.sql.SQL("drop database if exists {}").format(psycopg.sql.Identifier(name)))
+        conn.execute(
+            psycopg.sql.SQL("drop database if exists {}").format(psycopg.sql.Identifier(name))
+        )
         conn.execute(psycopg.sql.SQL("create database {}").format(psycopg.sql.Identifier(name)))
     url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
     warehouse.bootstrap(url)

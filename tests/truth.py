@@ -11,13 +11,34 @@ from cchc_warehouse.warehouse import connect
 
 RESOLUTION_KEYS = ("period_convention", "period_type", "period_label", "agency_code")
 RESOLUTION_COUNTS = (
-    "carried_over", "received_online", "received_in_person_or_post", "received_by_post", "received",
-    "total_to_handle", "resolved_early", "resolved_on_time", "resolved_late", "resolved",
-    "withdrawn_or_stopped", "pending_within_deadline", "pending_overdue", "pending", "not_accepted",
+    "carried_over",
+    "received_online",
+    "received_in_person_or_post",
+    "received_by_post",
+    "received",
+    "total_to_handle",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+    "resolved",
+    "withdrawn_or_stopped",
+    "pending_within_deadline",
+    "pending_overdue",
+    "pending",
+    "not_accepted",
 )
 EXCHANGE_COUNTS = (
-    "outgoing", "outgoing_electronic", "outgoing_parallel", "outgoing_paper", "outgoing_signed",
-    "outgoing_via_axis", "incoming", "with_deadline", "processed_on_time", "processed_late", "overdue_open",
+    "outgoing",
+    "outgoing_electronic",
+    "outgoing_parallel",
+    "outgoing_paper",
+    "outgoing_signed",
+    "outgoing_via_axis",
+    "incoming",
+    "with_deadline",
+    "processed_on_time",
+    "processed_late",
+    "overdue_open",
 )
 INDICATOR_KEYS = ("report_year", "scope_code", "scope_level", "indicator_code")
 INDICATOR_VALUES = ("value", "numerator", "denominator")
@@ -69,17 +90,20 @@ def compare_marts(url: str, landing: Path) -> dict[str, list[str]]:
     out["rpt_dossier_resolution"] = compare(
         read_truth(landing, "rpt_dossier_resolution.csv"),
         mart_rows(url, "rpt_dossier_resolution", RESOLUTION_KEYS + RESOLUTION_COUNTS),
-        RESOLUTION_KEYS, RESOLUTION_COUNTS,
+        RESOLUTION_KEYS,
+        RESOLUTION_COUNTS,
     )
     out["rpt_document_exchange"] = compare(
         read_truth(landing, "rpt_document_exchange.csv"),
         mart_rows(url, "rpt_document_exchange", RESOLUTION_KEYS + EXCHANGE_COUNTS),
-        RESOLUTION_KEYS, EXCHANGE_COUNTS,
+        RESOLUTION_KEYS,
+        EXCHANGE_COUNTS,
     )
     out["rpt_cchc_indicators"] = compare(
         read_truth(landing, "rpt_cchc_indicators.csv"),
         mart_rows(url, "rpt_cchc_indicators", INDICATOR_KEYS + INDICATOR_VALUES),
-        INDICATOR_KEYS, INDICATOR_VALUES,
+        INDICATOR_KEYS,
+        INDICATOR_VALUES,
     )
     return out
 

@@ -3,6 +3,7 @@ its metadata in a database of its own on the session's PostgreSQL server."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import psycopg
@@ -30,11 +31,10 @@ def airflow_session(pg_server):
     from airflow import settings
     from sqlalchemy.exc import OperationalError
 
-    try:
-        settings.dispose_orm()  # close Airflow's pooled connections before the server stops
-    except OperationalError:
-        # the fault tests restart the server: the pooled connections died with it, nothing to close
-        pass
+    # close Airflow's pooled connections before the server stops; the fault tests restart the
+    # server, so they may have died with it already and there is nothing to close
+    with contextlib.suppress(OperationalError):
+        settings.dispose_orm()
     os.environ.pop("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", None)
 
 

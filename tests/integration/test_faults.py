@@ -8,20 +8,29 @@ import time
 from datetime import date
 
 import pytest
-
 from cchc_warehouse import load, warehouse
 from cchc_warehouse.errors import WarehouseError
+
 from tests.landing_builder import hoso, jsonl, write_day
 
 pytestmark = pytest.mark.slow
 DAY = date(2021, 12, 14)
 
 
-def test_warehouse_restarted_mid_load_fails_clearly_and_the_retry_succeeds(pg_server, fresh_db, tmp_path):
+def test_warehouse_restarted_mid_load_fails_clearly_and_the_retry_succeeds(
+    pg_server, fresh_db, tmp_path
+):
     if not warehouse.is_embedded() and "CCHC_TEST_SERVER_URL" in __import__("os").environ:
-        pytest.skip("restarts the embedded test server; an external server cannot be restarted here")
+        pytest.skip(
+            "restarts the embedded test server; an external server cannot be restarted here"
+        )
     n = 150_000
-    write_day(tmp_path, "onestop", DAY, {"hoso.jsonl": jsonl([hoso(f"X-211214-{i:06d}", DAY) for i in range(n)])})
+    write_day(
+        tmp_path,
+        "onestop",
+        DAY,
+        {"hoso.jsonl": jsonl([hoso(f"X-211214-{i:06d}", DAY) for i in range(n)])},
+    )
     errors: list[BaseException] = []
 
     def run() -> None:

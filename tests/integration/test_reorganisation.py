@@ -8,9 +8,9 @@ import json
 from datetime import date
 
 import pytest
-
 from cchc_warehouse import pipeline, simulate
 from cchc_warehouse.warehouse import connect
+
 from tests.truth import compare_marts, summary
 
 pytestmark = pytest.mark.slow
@@ -28,8 +28,12 @@ def reorganised(module_db, tmp_path_factory):
 
 
 def test_the_directory_after_1_july_2025_names_successors(reorganised):
-    before = json.loads((reorganised / "portal" / "2025-06-30" / "coquan.json").read_text(encoding="utf-8"))
-    after = json.loads((reorganised / "portal" / "2025-07-01" / "coquan.json").read_text(encoding="utf-8"))
+    before = json.loads(
+        (reorganised / "portal" / "2025-06-30" / "coquan.json").read_text(encoding="utf-8")
+    )
+    after = json.loads(
+        (reorganised / "portal" / "2025-07-01" / "coquan.json").read_text(encoding="utf-8")
+    )
     ended = [a for a in after if a.get("HieuLucDen") and a.get("MaCoQuanKeThua")]
     assert ended, "no agency ended with a successor"
     assert any(a["Cap"] == "HUYEN" for a in ended)
@@ -56,7 +60,9 @@ def test_as_was_report_is_unchanged_and_restated_maps_history_to_today(reorganis
             "from marts.rpt_dossier_resolution_restated "
             "where period_convention = 'nd09' and period_type = 'month' and period_label = '2025-07'"
         ).fetchall()
-        current = {r[0] for r in conn.execute("select agency_code from marts.dim_agency where is_current")}
+        current = {
+            r[0] for r in conn.execute("select agency_code from marts.dim_agency where is_current")
+        }
     assert abolished, "dim_agency records no successor"
     old_rows = [r for r in as_was if r[0] in abolished]
     assert old_rows, "the as-was report has no rows under the old codes"

@@ -42,4 +42,11 @@ def test_raw_tables_match_the_source_specs(fresh_db):
                     (schema, table),
                 )
             ]
-            assert columns == [*spec.columns, "_extra", "_batch_id", "_export_date", "_file", "_line"], spec.table
+            assert columns == [
+                *spec.columns,
+                "_extra",
+                "_batch_id",
+                "_export_date",
+                "_file",
+                "_line",
+            ], spec.table

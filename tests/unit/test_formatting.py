@@ -22,4 +22,7 @@ def test_percent_uses_a_decimal_comma_and_rounds_half_up():
 
 
 def test_period_text():
-    assert vn_period(date(2020, 12, 15), date(2021, 12, 14)) == "từ ngày 15/12/2020 đến ngày 14/12/2021"
+    assert (
+        vn_period(date(2020, 12, 15), date(2021, 12, 14))
+        == "từ ngày 15/12/2020 đến ngày 14/12/2021"
+    )

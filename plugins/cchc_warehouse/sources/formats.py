@@ -189,7 +189,9 @@ def _object_record(
         state.present.add(key)
         if value.__class__ is str:
             if "\x00" in value:
-                return Reject(line, key, "contains a NUL character, which text cannot hold", preview(raw))
+                return Reject(
+                    line, key, "contains a NUL character, which text cannot hold", preview(raw)
+                )
             values[i] = value if value.isascii() else nfc(value)
             continue
         try:
