@@ -7,39 +7,13 @@ import csv
 from decimal import Decimal
 from pathlib import Path
 
+from cchc_warehouse.simulate.truth import DOCUMENT_COLUMNS, DOSSIER_COLUMNS
 from cchc_warehouse.warehouse import connect
 
 RESOLUTION_KEYS = ("period_convention", "period_type", "period_label", "agency_code")
-RESOLUTION_COUNTS = (
-    "carried_over",
-    "received_online",
-    "received_in_person_or_post",
-    "received_by_post",
-    "received",
-    "total_to_handle",
-    "resolved_early",
-    "resolved_on_time",
-    "resolved_late",
-    "resolved",
-    "withdrawn_or_stopped",
-    "pending_within_deadline",
-    "pending_overdue",
-    "pending",
-    "not_accepted",
-)
-EXCHANGE_COUNTS = (
-    "outgoing",
-    "outgoing_electronic",
-    "outgoing_parallel",
-    "outgoing_paper",
-    "outgoing_signed",
-    "outgoing_via_axis",
-    "incoming",
-    "with_deadline",
-    "processed_on_time",
-    "processed_late",
-    "overdue_open",
-)
+# the count columns of the two report marts, as the simulator's truth files name them
+RESOLUTION_COUNTS = DOSSIER_COLUMNS
+EXCHANGE_COUNTS = DOCUMENT_COLUMNS
 INDICATOR_KEYS = ("report_year", "scope_code", "scope_level", "indicator_code")
 INDICATOR_VALUES = ("value", "numerator", "denominator")
 
