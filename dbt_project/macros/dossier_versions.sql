@@ -5,6 +5,7 @@
 with hoso as (
     {{ published_rows('onestop_hoso') }}
     {% if dossier_ids_sql %}
+        and {{ in_batches_of('stg_onestop__raw_dossier_ids', 'dossier_id', dossier_ids_sql) }}
         and {{ norm_text('r.ma_ho_so') }} in ({{ dossier_ids_sql }})
     {% endif %}
 ),

@@ -7,3 +7,24 @@ inner join {{ source('audit', 'load_batches') }} as b
     on b.batch_id = r._batch_id
 where b.status = 'published'
 {%- endmacro %}
+
+{#- Restricts published raw rows (alias r) to the batches holding a row of one of the keys
+    `keys_sql` selects, found in the raw-ids model `ids_model`: an incremental run re-reads
+    those batches, not every batch of history. Both lists are built as arrays first, so that the
+    planner looks them up through the indexes (raw's _batch_id, the ids model's key) instead of
+    scanning raw and joining (it cannot know how few batches a night's keys span). -#}
+{% macro in_batches_of(ids_model, key_column, keys_sql) -%}
+r._batch_id = any(array(
+    select distinct i.batch_id
+    from {{ ref(ids_model) }} as i
+    where i.{{ key_column }} = any(array({{ keys_sql }}))
+))
+{%- endmacro %}
+
+{#- The batches that are not (or no longer) published: superseded by a re-sent day, rejected,
+    abandoned. Staged rows are looked up by these through their batch_id index, so finding the
+    rows of a day re-sent costs the same whatever the history's length (a `not in` the
+    published batches would scan every staged row). -#}
+{% macro unpublished_batch_ids() -%}
+select batch_id from {{ source('audit', 'load_batches') }} where status <> 'published'
+{%- endmacro %}

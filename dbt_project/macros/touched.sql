@@ -159,7 +159,7 @@ where batch_id in (
 union
 select dossier_id
 from {{ this }}
-where batch_id not in (select batch_id from {{ ref('stg_audit__published_batches') }})
+where batch_id in ({{ unpublished_batch_ids() }})
 union
 select dossier_id
 from {{ this }}
@@ -181,13 +181,18 @@ where batch_id in (
 union
 select document_id
 from {{ this }}
-where batch_id not in (select batch_id from {{ ref('stg_audit__published_batches') }})
-    or (not is_known_agency and agency_code in (select agency_code from {{ ref('stg_portal__agencies') }}))
+where batch_id in ({{ unpublished_batch_ids() }})
+union
+select document_id
+from {{ this }}
+where not is_known_agency and agency_code in (select agency_code from {{ ref('stg_portal__agencies') }})
 {%- endmacro %}
 
 
-{#- Documents whose status reports stg_docmgmt__exchange_statuses re-derives. -#}
-{% macro staged_statuses_to_rebuild_sql() -%}
+{#- Documents whose rows a docmgmt staging model keyed by document (recipients, status reports)
+    re-derives: those named by a new batch, and those with a row from a batch no longer
+    published (a re-sent day). -#}
+{% macro staged_document_rows_to_rebuild_sql() -%}
 select document_id
 from {{ ref('stg_docmgmt__raw_document_ids') }}
 where batch_id in (
@@ -199,5 +204,5 @@ where batch_id in (
 union
 select document_id
 from {{ this }}
-where batch_id not in (select batch_id from {{ ref('stg_audit__published_batches') }})
+where batch_id in ({{ unpublished_batch_ids() }})
 {%- endmacro %}

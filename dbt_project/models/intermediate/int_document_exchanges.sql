@@ -1,11 +1,30 @@
 {{ config(
+    materialized='incremental',
+    unique_key='document_id',
+    incremental_strategy='delete+insert',
     indexes=[
         {'columns': ['document_id', 'recipient_agency_code'], 'unique': true},
     ],
+    pre_hook=[
+        "{% if is_incremental() %}{{ stash_keys('cchc_exchanges_rebuild', documents_to_rebuild_sql(this.name)) }}{% endif %}",
+        "{% if is_incremental() %}delete from {{ this }} where document_id in (select document_id from cchc_exchanges_rebuild){% endif %}",
+    ],
+    post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
+
+-- depends_on: {{ ref('int_document_footprints') }}
+-- depends_on: {{ ref('stg_audit__published_batches') }}
+-- depends_on: {{ ref('int_warehouse_as_of') }}
+
+{# Incremental: an incremental run recomputes the exchanges of the documents whose footprint
+   changed since its last build, and of those whose recipient's directory membership changed
+   (a new directory snapshot), as fct_documents_exchanged does. #}
 
 with recipients as (
     select * from {{ ref('stg_docmgmt__recipients') }}
+    {% if is_incremental() %}
+    where document_id in (select document_id from cchc_exchanges_rebuild)
+    {% endif %}
 ),
 
 documents as (

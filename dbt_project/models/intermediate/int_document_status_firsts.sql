@@ -1,10 +1,27 @@
 {{ config(
+    materialized='incremental',
+    unique_key='document_id',
+    incremental_strategy='delete+insert',
     indexes=[{'columns': ['document_id', 'reporting_agency_code'], 'unique': true}],
+    pre_hook=[
+        "{% if is_incremental() %}{{ stash_keys('cchc_status_firsts_rebuild', changed_document_ids(this.name)) }}{% endif %}",
+        "{% if is_incremental() %}delete from {{ this }} where document_id in (select document_id from cchc_status_firsts_rebuild){% endif %}",
+    ],
+    post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
+
+-- depends_on: {{ ref('int_document_footprints') }}
+-- depends_on: {{ ref('int_warehouse_as_of') }}
+
+{# Incremental: an incremental run recomputes the documents whose footprint changed since its
+   last build (a new or re-sent status report changes the footprint). #}
 
 with statuses as (
     select * from {{ ref('stg_docmgmt__exchange_statuses') }}
     where reported_at is not null
+    {% if is_incremental() %}
+        and document_id in (select document_id from cchc_status_firsts_rebuild)
+    {% endif %}
 ),
 
 final as (

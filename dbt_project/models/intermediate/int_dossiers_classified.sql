@@ -1,9 +1,7 @@
-{{ config(
-    indexes=[
-        {'columns': ['dossier_id'], 'unique': true},
-        {'columns': ['agency_code']},
-    ],
-) }}
+{# A view: one row per staged dossier with its counting flags, computed where it is read (the
+   marts read the dossiers they recompute through stg_onestop__dossiers' indexes, so nothing here
+   is rebuilt each night). #}
+{{ config(materialized='view') }}
 
 with dossiers as (
     select * from {{ ref('stg_onestop__dossiers') }}

@@ -5,15 +5,9 @@
     ],
 ) }}
 
-with snapshots as (
-    select * from {{ ref('stg_portal__procedures') }}
-),
+with
 
-{{ scd2_from_snapshots('snapshots', 'procedure_code', [
-    'procedure_name', 'field_code', 'field_name', 'government_level', 'agency_codes',
-    'online_level', 'online_level_raw', 'is_on_national_portal', 'has_fees', 'is_payable_online',
-    'offers_postal_service', 'deadline_days', 'is_in_force', 'published_date',
-]) }},
+{{ scd2_from_snapshots(ref('stg_portal__procedures'), 'procedure_code', procedure_version_attributes(), hash_column='attribute_hash') }},
 
 final as (
     select

@@ -95,16 +95,9 @@ catalogue_by_agency as (
     cross join lateral unnest(catalogue.agency_codes) as listed (agency_code)
 ),
 
-dossier_year_keys as (
-    -- the nd09 years a dossier counts in: of its acceptance, its return, its (counted) end
-    select dossier_id, {{ nd09_year('accepted_date') }} as report_year from dossiers where accepted_date is not null
-    union
-    select dossier_id, {{ nd09_year('returned_date') }} from dossiers where returned_date is not null
-    union
-    select dossier_id, {{ nd09_year('counted_end_date') }} from dossiers where counted_end_date is not null
-),
-
 dossier_years as (
+    -- the nd09 years a dossier counts in: of its acceptance, its return, its (counted) end; a
+    -- dossier whose every such date falls before the first touched year counts in none of them
     select
         touched_years.report_year,
         dossiers.dossier_id,
@@ -117,14 +110,24 @@ dossier_years as (
         coalesce({{ nd09_year('dossiers.returned_date') }} = touched_years.report_year, false) as is_returned_in_year,
         coalesce(dossiers.outcome = 'resolved' and {{ nd09_year('dossiers.counted_end_date') }} = touched_years.report_year, false) as is_resolved_in_year,
         catalogue.online_level as catalogue_online_level
-    from dossier_year_keys
+    from dossiers
+    cross join lateral (
+        select distinct y.report_year
+        from (
+            values
+                ({{ nd09_year('dossiers.accepted_date') }}),
+                ({{ nd09_year('dossiers.returned_date') }}),
+                ({{ nd09_year('dossiers.counted_end_date') }})
+        ) as y (report_year)
+        where y.report_year is not null
+    ) as dossier_year_keys
     inner join touched_years
         on touched_years.report_year = dossier_year_keys.report_year
-    inner join dossiers
-        on dossiers.dossier_id = dossier_year_keys.dossier_id
     left join catalogue
         on catalogue.report_year = touched_years.report_year
         and catalogue.procedure_code = dossiers.procedure_code
+    where greatest(dossiers.accepted_date, dossiers.returned_date, dossiers.counted_end_date)
+        >= (select min(period_start) from touched_years)
 ),
 
 online_procedures as (

@@ -14,11 +14,10 @@
 
 -- depends_on: {{ ref('int_document_footprints') }}
 
-with documents as (
-    select * from {{ ref('stg_docmgmt__documents') }}
-),
+{# stg_docmgmt__documents is read in place by register_days and deadlines (a CTE read twice
+   would be materialized whole before their date filters apply). #}
 
-status_firsts as (
+with status_firsts as (
     select * from {{ ref('int_document_status_firsts') }}
 ),
 
@@ -34,6 +33,15 @@ touched_agencies as (
     select distinct agency_code from touched_pairs
 ),
 
+touched_range as (
+    -- a row dated outside every touched period cannot count in one: an incremental run reads
+    -- the documents of the touched periods' dates, not the whole history
+    select
+        min(period_start) as from_date,
+        max(period_end) as to_date
+    from touched_pairs
+),
+
 register_days as (
     -- outgoing rows in the sender's register, incoming rows in the recipient's, by sent day
     select
@@ -46,10 +54,10 @@ register_days as (
         count(*) filter (where direction = 'DI' and digitally_signed) as outgoing_signed,
         count(*) filter (where direction = 'DI' and via_national_axis) as outgoing_via_axis,
         count(*) filter (where direction = 'DEN') as incoming
-    from documents
+    from {{ ref('stg_docmgmt__documents') }} as documents
     inner join touched_agencies
         on touched_agencies.agency_code = documents.agency_code
-    where documents.sent_date is not null
+    where documents.sent_date between (select from_date from touched_range) and (select to_date from touched_range)
     group by 1, 2
 ),
 
@@ -59,14 +67,14 @@ deadlines as (
         documents.agency_code,
         documents.deadline_date,
         {{ local_date('status_firsts.completed_at') }} as completed_date
-    from documents
+    from {{ ref('stg_docmgmt__documents') }} as documents
     inner join touched_agencies
         on touched_agencies.agency_code = documents.agency_code
     left join status_firsts
         on status_firsts.document_id = documents.document_id
         and status_firsts.reporting_agency_code = documents.agency_code
     where documents.direction = 'DEN'
-        and documents.deadline_date is not null
+        and documents.deadline_date between (select from_date from touched_range) and (select to_date from touched_range)
 ),
 
 register_periods as materialized (

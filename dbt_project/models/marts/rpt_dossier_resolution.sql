@@ -35,15 +35,28 @@ touched_agencies as (
 ),
 
 grid_floor as (
-    select min(period_start) - 1 as floor_date from {{ ref('dim_reporting_period') }}
+    -- the day before the earliest touched period: every figure is a running total on or after
+    -- it, so earlier events are added up on it
+    select min(period_start) - 1 as floor_date from touched_pairs
 ),
 
 counted as (
+    -- a dossier whose every event falls on or before the floor adds the same amount to every
+    -- running total read (received and ended: nothing to the stocks), so it changes no figure:
+    -- an incremental run reads the dossiers still open or ended since the floor, not the history
     select dossiers.*
     from dossiers
     inner join touched_agencies
         on touched_agencies.agency_code = dossiers.agency_code
-    where dossiers.is_received or dossiers.is_not_accepted
+    where (
+            dossiers.is_received
+            and (dossiers.counted_end_date is null
+                 or dossiers.counted_end_date > (select floor_date from grid_floor))
+        )
+        or (
+            dossiers.is_not_accepted
+            and dossiers.submitted_date > (select floor_date from grid_floor)
+        )
 ),
 
 events as (

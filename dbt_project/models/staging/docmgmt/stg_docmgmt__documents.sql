@@ -25,6 +25,7 @@
 with vanban as (
     {{ published_rows('docmgmt_vanban') }}
     {% if is_incremental() %}
+        and {{ in_batches_of('stg_docmgmt__raw_document_ids', 'document_id', 'select document_id from cchc_stg_documents_rebuild') }}
         and {{ norm_text('r.ma_van_ban') }} in (select document_id from cchc_stg_documents_rebuild)
     {% endif %}
 ),

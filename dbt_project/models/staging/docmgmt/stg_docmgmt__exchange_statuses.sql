@@ -7,7 +7,7 @@
         {'columns': ['batch_id']},
     ],
     pre_hook=[
-        "{% if is_incremental() %}{{ stash_keys('cchc_stg_statuses_rebuild', staged_statuses_to_rebuild_sql()) }}{% endif %}",
+        "{% if is_incremental() %}{{ stash_keys('cchc_stg_statuses_rebuild', staged_document_rows_to_rebuild_sql()) }}{% endif %}",
         "{% if is_incremental() %}delete from {{ this }} where document_id in (select document_id from cchc_stg_statuses_rebuild){% endif %}",
     ],
     post_hook=["{{ record_watermark(this.name) }}"],
@@ -24,6 +24,7 @@
 with trangthai as (
     {{ published_rows('docmgmt_trangthai') }}
     {% if is_incremental() %}
+        and {{ in_batches_of('stg_docmgmt__raw_document_ids', 'document_id', 'select document_id from cchc_stg_statuses_rebuild') }}
         and {{ norm_text('r.ma_van_ban') }} in (select document_id from cchc_stg_statuses_rebuild)
     {% endif %}
 ),

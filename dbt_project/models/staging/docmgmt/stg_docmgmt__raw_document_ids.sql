@@ -1,16 +1,39 @@
+{{ config(
+    materialized='incremental',
+    unique_key='batch_id',
+    incremental_strategy='delete+insert',
+    indexes=[
+        {'columns': ['batch_id']},
+        {'columns': ['document_id']},
+    ],
+    pre_hook=[
+        "{% if is_incremental() %}delete from {{ this }} where batch_id in ({{ unpublished_batch_ids() }}){% endif %}",
+    ],
+    post_hook=["{{ record_watermark(this.name) }}"],
+) }}
+
+-- depends_on: {{ ref('stg_audit__published_batches') }}
+-- depends_on: {{ ref('int_warehouse_as_of') }}
+
 {# Every document id named by any published docmgmt row, with its batch: what the incremental
-    models read to find the documents a new batch touches. #}
+    models read to find the documents a new batch touches, and the batches that hold a
+    document's rows (so that they re-read those batches of raw, not all of it).
+    Incremental by batch: a run adds the batches published since the last build and drops the
+    batches no longer published (a re-sent day). #}
 
 with vanban as (
     {{ published_rows('docmgmt_vanban') }}
+    {% if is_incremental() %}and b.published_at > {{ published_since(this.name) }}{% endif %}
 ),
 
 noinhan as (
     {{ published_rows('docmgmt_noinhan') }}
+    {% if is_incremental() %}and b.published_at > {{ published_since(this.name) }}{% endif %}
 ),
 
 trangthai as (
     {{ published_rows('docmgmt_trangthai') }}
+    {% if is_incremental() %}and b.published_at > {{ published_since(this.name) }}{% endif %}
 ),
 
 unioned as (

@@ -1,12 +1,32 @@
 {{ config(
-    materialized='table',
+    materialized='incremental',
+    unique_key='document_id',
+    incremental_strategy='delete+insert',
     indexes=[
         {'columns': ['document_id', 'recipient_agency_code'], 'unique': true},
+        {'columns': ['batch_id']},
     ],
+    pre_hook=[
+        "{% if is_incremental() %}{{ stash_keys('cchc_stg_recipients_rebuild', staged_document_rows_to_rebuild_sql()) }}{% endif %}",
+        "{% if is_incremental() %}delete from {{ this }} where document_id in (select document_id from cchc_stg_recipients_rebuild){% endif %}",
+    ],
+    post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
+
+-- depends_on: {{ ref('stg_docmgmt__raw_document_ids') }}
+-- depends_on: {{ ref('stg_audit__published_batches') }}
+-- depends_on: {{ ref('int_warehouse_as_of') }}
+
+{# Incremental: an incremental run re-derives every recipient row of the documents named by the
+   batches published since the last build and of those with a row from a batch that is no
+   longer published (a re-sent day). #}
 
 with noinhan as (
     {{ published_rows('docmgmt_noinhan') }}
+    {% if is_incremental() %}
+        and {{ in_batches_of('stg_docmgmt__raw_document_ids', 'document_id', 'select document_id from cchc_stg_recipients_rebuild') }}
+        and {{ norm_text('r.ma_van_ban') }} in (select document_id from cchc_stg_recipients_rebuild)
+    {% endif %}
 ),
 
 typed as (

@@ -2,6 +2,7 @@
     materialized='incremental',
     unique_key='snapshot_date',
     incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
     indexes=[
         {'columns': ['snapshot_date', 'procedure_code'], 'unique': true},
         {'columns': ['procedure_code']},
@@ -104,6 +105,7 @@ final as (
         deadline_days,
         is_in_force,
         published_date,
+        {{ attribute_hash(procedure_version_attributes()) }} as attribute_hash,
         extra_fields,
         batch_id,
         source_line
