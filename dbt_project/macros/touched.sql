@@ -206,3 +206,77 @@ select document_id
 from {{ this }}
 where batch_id in ({{ unpublished_batch_ids() }})
 {%- endmacro %}
+
+
+{#- The keys a footprint model rewrites in an incremental run: those named by the batches of
+    `system` published since its last build, and those whose footprint holds an export day of
+    such a batch (a re-sent day: rows may have gone). -#}
+{% macro footprint_candidates_sql(key, ids_model, system) -%}
+select {{ key }}
+from {{ ref(ids_model) }}
+where batch_id = any(array(
+    select batch_id
+    from {{ ref('stg_audit__published_batches') }}
+    where system = '{{ system }}'
+        and published_at > {{ published_since(this.name) }}
+))
+union
+select {{ key }}
+from {{ this }}
+where fp_export_dates && array(
+    select export_date
+    from {{ ref('stg_audit__published_batches') }}
+    where system = '{{ system }}'
+        and published_at > {{ published_since(this.name) }}
+)
+{%- endmacro %}
+
+
+{#- (register agency, day) pairs whose document figures may have changed since `model_name` last
+    consumed the footprints: every agency and register day (sent day, deadline) a changed
+    document ever had. -#}
+{% macro document_touched_days_sql(model_name) -%}
+select distinct
+    a.agency_code,
+    d.register_date
+from {{ ref('int_document_footprints') }} as f
+cross join lateral unnest(f.fp_agency_codes) as a (agency_code)
+cross join lateral unnest(f.fp_register_dates) as d (register_date)
+where f.changed_at > {{ consumed_since(model_name) }}
+{%- endmacro %}
+
+{#- (agency, period) pairs rpt_document_exchange recomputes in an incremental run: the periods
+    containing a touched (agency, day), plus, for every agency with a document figure, the
+    periods started since the previous build's as_of_date. Periods start on or before the
+    as-of date. -#}
+{% macro document_touched_period_pairs(model_name) -%}
+select
+    p.period_key,
+    p.period_convention,
+    p.period_type,
+    p.period_label,
+    p.period_start,
+    p.period_end,
+    t.agency_code
+from ({{ document_touched_days_sql(model_name) }}) as t
+inner join {{ ref('int_date_periods') }} as p
+    on p.date_day = t.register_date
+where p.period_start <= (select as_of_date from {{ ref('int_warehouse_as_of') }})
+union
+select
+    p.period_key,
+    p.period_convention,
+    p.period_type,
+    p.period_label,
+    p.period_start,
+    p.period_end,
+    a.agency_code
+from {{ ref('dim_reporting_period') }} as p
+cross join (
+    select agency_code from {{ ref('int_document_register_days') }}
+    union
+    select agency_code from {{ ref('int_document_deadline_days') }}
+) as a
+where p.period_start <= (select as_of_date from {{ ref('int_warehouse_as_of') }})
+    and p.period_start > coalesce({{ previous_as_of(model_name) }}, '-infinity'::date)
+{%- endmacro %}

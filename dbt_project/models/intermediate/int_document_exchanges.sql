@@ -1,13 +1,15 @@
+{# Incremental strategy append: the pre-hook has deleted every row of the keys rebuilt
+   (delete+insert would delete them once more, scanning the table for keys that are gone). #}
 {{ config(
     materialized='incremental',
     unique_key='document_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy='append',
     indexes=[
         {'columns': ['document_id', 'recipient_agency_code'], 'unique': true},
     ],
     pre_hook=[
         "{% if is_incremental() %}{{ stash_keys('cchc_exchanges_rebuild', documents_to_rebuild_sql(this.name)) }}{% endif %}",
-        "{% if is_incremental() %}delete from {{ this }} where document_id in (select document_id from cchc_exchanges_rebuild){% endif %}",
+        "{% if is_incremental() %}delete from {{ this }} where document_id = any(array(select document_id from cchc_exchanges_rebuild)){% endif %}",
     ],
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
@@ -20,19 +22,25 @@
    changed since its last build, and of those whose recipient's directory membership changed
    (a new directory snapshot), as fct_documents_exchanged does. #}
 
+{% if is_incremental() %}
+{% set of_rebuilt = 'where document_id = any(array(select document_id from cchc_exchanges_rebuild))' %}
+{% else %}
+{% set of_rebuilt = '' %}
+{% endif %}
+
 with recipients as (
     select * from {{ ref('stg_docmgmt__recipients') }}
-    {% if is_incremental() %}
-    where document_id in (select document_id from cchc_exchanges_rebuild)
-    {% endif %}
+    {{ of_rebuilt }}
 ),
 
 documents as (
     select * from {{ ref('stg_docmgmt__documents') }}
+    {{ of_rebuilt }}
 ),
 
 status_firsts as (
     select * from {{ ref('int_document_status_firsts') }}
+    {{ of_rebuilt }}
 ),
 
 directory as (

@@ -2,33 +2,47 @@
     materialized='incremental',
     unique_key='document_id',
     incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
     indexes=[
         {'columns': ['document_id'], 'unique': true},
         {'columns': ['changed_at']},
+        {'columns': ['fp_export_dates'], 'type': 'gin'},
+    ],
+    pre_hook=[
+        "{% if is_incremental() %}{{ stash_keys('cchc_document_fp_candidates', footprint_candidates_sql('document_id', 'stg_docmgmt__raw_document_ids', 'docmgmt')) }}{% endif %}",
     ],
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
 
 -- depends_on: {{ ref('stg_docmgmt__raw_document_ids') }}
+-- depends_on: {{ ref('stg_audit__published_batches') }}
+-- depends_on: {{ ref('int_warehouse_as_of') }}
 
-{# One row per document ever seen: the register agencies and dates its figures ever touched and
-    the export days any of its rows (register rows, recipients, statuses) came in. #}
+{# One row per document ever seen: the register agencies and dates its figures ever touched, the
+    days it ever counted on in a register (sent day, deadline: fp_register_dates), and the export
+    days any of its rows (register rows, recipients, statuses) came in. #}
+
+{#- An incremental run reads only the rows of the candidate documents (stashed by the pre-hook),
+    each source filtered in its own CTE (a CTE read twice is materialized whole first). -#}
+{% if is_incremental() %}
+{% set of_candidates = 'where document_id = any(array(select document_id from cchc_document_fp_candidates))' %}
+{% else %}
+{% set of_candidates = '' %}
+{% endif %}
 
 with documents as (
     select * from {{ ref('stg_docmgmt__documents') }}
+    {{ of_candidates }}
 ),
 
 recipients as (
     select * from {{ ref('stg_docmgmt__recipients') }}
+    {{ of_candidates }}
 ),
 
 statuses as (
     select * from {{ ref('stg_docmgmt__exchange_statuses') }}
-),
-
-published_batches as (
-    select * from {{ ref('stg_audit__published_batches') }}
-    where system = 'docmgmt'
+    {{ of_candidates }}
 ),
 
 seen as (
@@ -40,44 +54,22 @@ seen as (
     select document_id, export_date, batch_id from statuses
 ),
 
-{% if is_incremental() %}
-new_batches as (
-    select
-        batch_id,
-        export_date
-    from published_batches
-    where published_at > {{ published_since(this.name) }}
-),
-
-new_raw_documents as (
-    -- every document named in a new batch, whether or not its row won
-    select document_id
-    from {{ ref('stg_docmgmt__raw_document_ids') }}
-    where batch_id in (select batch_id from new_batches)
-),
-
 candidates as (
-    select document_id from new_raw_documents
-    union
-    select document_id
-    from {{ this }}
-    where fp_export_dates && array(select export_date from new_batches)
-),
-{% else %}
-candidates as (
+    {% if is_incremental() %}
+    select document_id from cchc_document_fp_candidates
+    {% else %}
     select distinct document_id from seen
+    {% endif %}
 ),
-{% endif %}
 
 current_rows as (
     select
         document_id,
         array_agg(distinct agency_code order by agency_code) filter (where agency_code is not null) as agency_codes,
-        least(min(sent_date), min(deadline_date)) as earliest_date
+        least(min(sent_date), min(deadline_date)) as earliest_date,
+        array_agg(distinct register_date order by register_date) filter (where register_date is not null) as register_dates
     from documents
-    {% if is_incremental() %}
-    where document_id in (select document_id from candidates)
-    {% endif %}
+    cross join lateral (values (sent_date), (deadline_date)) as d (register_date)
     group by document_id
 ),
 
@@ -86,9 +78,6 @@ current_status_dates as (
         document_id,
         min(reported_date) as earliest_date
     from statuses
-    {% if is_incremental() %}
-    where document_id in (select document_id from candidates)
-    {% endif %}
     group by document_id
 ),
 
@@ -97,9 +86,6 @@ current_days as (
         document_id,
         array_agg(distinct export_date order by export_date) as export_dates
     from seen
-    {% if is_incremental() %}
-    where document_id in (select document_id from candidates)
-    {% endif %}
     group by document_id
 ),
 
@@ -108,6 +94,7 @@ current_state as (
         candidates.document_id,
         current_rows.agency_codes,
         least(current_rows.earliest_date, current_status_dates.earliest_date) as earliest_date,
+        current_rows.register_dates,
         current_days.export_dates,
         current_days.document_id is not null as is_present
     from candidates
@@ -137,10 +124,16 @@ final as (
             from unnest(coalesce(previous.fp_export_dates, array[]::date[]) || coalesce(current_state.export_dates, array[]::date[])) as d
             order by d
         ) as fp_export_dates,
+        array(
+            select distinct d
+            from unnest(coalesce(previous.fp_register_dates, array[]::date[]) || coalesce(current_state.register_dates, array[]::date[])) as d
+            order by d
+        ) as fp_register_dates,
         {% else %}
         coalesce(current_state.agency_codes, array[]::text[]) as fp_agency_codes,
         current_state.earliest_date as fp_from_date,
         coalesce(current_state.export_dates, array[]::date[]) as fp_export_dates,
+        coalesce(current_state.register_dates, array[]::date[]) as fp_register_dates,
         {% endif %}
         current_state.is_present,
         {{ run_stamp() }} as changed_at

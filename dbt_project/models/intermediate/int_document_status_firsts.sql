@@ -1,11 +1,13 @@
+{# Incremental strategy append: the pre-hook has deleted every row of the keys rebuilt
+   (delete+insert would delete them once more, scanning the table for keys that are gone). #}
 {{ config(
     materialized='incremental',
     unique_key='document_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy='append',
     indexes=[{'columns': ['document_id', 'reporting_agency_code'], 'unique': true}],
     pre_hook=[
         "{% if is_incremental() %}{{ stash_keys('cchc_status_firsts_rebuild', changed_document_ids(this.name)) }}{% endif %}",
-        "{% if is_incremental() %}delete from {{ this }} where document_id in (select document_id from cchc_status_firsts_rebuild){% endif %}",
+        "{% if is_incremental() %}delete from {{ this }} where document_id = any(array(select document_id from cchc_status_firsts_rebuild)){% endif %}",
     ],
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
@@ -20,7 +22,7 @@ with statuses as (
     select * from {{ ref('stg_docmgmt__exchange_statuses') }}
     where reported_at is not null
     {% if is_incremental() %}
-        and document_id in (select document_id from cchc_status_firsts_rebuild)
+        and document_id = any(array(select document_id from cchc_status_firsts_rebuild))
     {% endif %}
 ),
 

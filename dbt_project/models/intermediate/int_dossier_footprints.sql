@@ -5,59 +5,51 @@
     indexes=[
         {'columns': ['dossier_id'], 'unique': true},
         {'columns': ['changed_at']},
+        {'columns': ['fp_export_dates'], 'type': 'gin'},
+    ],
+    pre_hook=[
+        "{% if is_incremental() %}{{ stash_keys('cchc_dossier_fp_candidates', footprint_candidates_sql('dossier_id', 'stg_onestop__raw_dossier_ids', 'onestop')) }}{% endif %}",
     ],
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
+
+-- depends_on: {{ ref('stg_audit__published_batches') }}
+-- depends_on: {{ ref('int_warehouse_as_of') }}
 
 {# One row per dossier ever seen: which agencies and dates its figures ever touched, and the
     export days its versions came in. The marts recompute the (agency, period) pairs of the
     footprints changed since their last build. #}
 
+{#- An incremental run reads only the rows of the candidate dossiers (stashed by the pre-hook). -#}
+{% if is_incremental() %}
+{% set of_candidates = 'where dossier_id = any(array(select dossier_id from cchc_dossier_fp_candidates))' %}
+{% else %}
+{% set of_candidates = '' %}
+{% endif %}
+
 with dossiers as (
     select * from {{ ref('int_dossiers_classified') }}
+    {{ of_candidates }}
 ),
 
 versions as (
     select * from {{ ref('stg_onestop__raw_dossier_ids') }}
-),
-
-published_batches as (
-    select * from {{ ref('stg_audit__published_batches') }}
-    where system = 'onestop'
-),
-
-{% if is_incremental() %}
-new_batches as (
-    select
-        batch_id,
-        export_date
-    from published_batches
-    where published_at > {{ published_since(this.name) }}
+    {{ of_candidates }}
 ),
 
 candidates as (
-    select distinct dossier_id
-    from versions
-    where batch_id in (select batch_id from new_batches)
-    union
-    select dossier_id
-    from {{ this }}
-    where fp_export_dates && array(select export_date from new_batches)
-),
-{% else %}
-candidates as (
+    {% if is_incremental() %}
+    select dossier_id from cchc_dossier_fp_candidates
+    {% else %}
     select distinct dossier_id from versions
+    {% endif %}
 ),
-{% endif %}
 
 export_days as (
     select
         dossier_id,
         array_agg(distinct export_date order by export_date) as export_dates
     from versions
-    {% if is_incremental() %}
-    where dossier_id in (select dossier_id from candidates)
-    {% endif %}
     group by dossier_id
 ),
 

@@ -1,126 +1,62 @@
+{# Incremental strategy append: the pre-hook has deleted the rows of the (agency, period) pairs
+   rebuilt, stashed in a temporary table the model reads back. #}
 {{ config(
     materialized='incremental',
     unique_key=['period_convention', 'period_type', 'period_label', 'agency_code'],
-    incremental_strategy='delete+insert',
+    incremental_strategy='append',
     on_schema_change='fail',
     indexes=[
         {'columns': ['period_convention', 'period_type', 'period_label', 'agency_code'], 'unique': true},
         {'columns': ['agency_code', 'period_convention', 'period_type', 'period_start']},
         {'columns': ['period_convention', 'period_type', 'period_start']},
     ],
-    pre_hook=["{% if is_incremental() %}delete from {{ this }} as t using ({{ touched_period_pairs(this.name, ref('int_document_footprints'), document_agencies_sql(), false) }}) as tp where t.period_key = tp.period_key and t.agency_code = tp.agency_code{% endif %}"],
+    pre_hook=[
+        "{% if is_incremental() %}{{ stash_keys('cchc_document_pairs_rebuild', document_touched_period_pairs(this.name)) }}{% endif %}",
+        "{% if is_incremental() %}delete from {{ this }} as t using cchc_document_pairs_rebuild as tp where t.period_key = tp.period_key and t.agency_code = tp.agency_code{% endif %}",
+    ],
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
 
 -- depends_on: {{ ref('int_document_footprints') }}
+-- depends_on: {{ ref('int_date_periods') }}
+-- depends_on: {{ ref('int_warehouse_as_of') }}
 
-{# stg_docmgmt__documents is read in place by register_days and deadlines (a CTE read twice
-   would be materialized whole before their date filters apply). #}
+{# The day aggregates (int_document_register_days, int_document_deadline_days) added up over each
+   touched (agency, period): a period's figures never read the documents themselves, so an
+   incremental run costs the days of its touched periods, not the documents of the year. #}
 
-with status_firsts as (
-    select * from {{ ref('int_document_status_firsts') }}
+with register_days as (
+    select * from {{ ref('int_document_register_days') }}
 ),
 
-date_periods as (
-    select * from {{ ref('int_date_periods') }}
+deadline_days as (
+    select * from {{ ref('int_document_deadline_days') }}
 ),
 
 touched_pairs as (
-    {{ touched_period_pairs(this.name, ref('int_document_footprints'), document_agencies_sql(), not is_incremental()) }}
-),
-
-touched_agencies as (
-    select distinct agency_code from touched_pairs
-),
-
-touched_range as (
-    -- a row dated outside every touched period cannot count in one: an incremental run reads
-    -- the documents of the touched periods' dates, not the whole history
-    select
-        min(period_start) as from_date,
-        max(period_end) as to_date
-    from touched_pairs
-),
-
-register_days as (
-    -- outgoing rows in the sender's register, incoming rows in the recipient's, by sent day
-    select
-        documents.agency_code,
-        documents.sent_date,
-        count(*) filter (where direction = 'DI') as outgoing,
-        count(*) filter (where direction = 'DI' and sending_form = 'DIEN_TU') as outgoing_electronic,
-        count(*) filter (where direction = 'DI' and sending_form = 'SONG_SONG') as outgoing_parallel,
-        count(*) filter (where direction = 'DI' and sending_form = 'GIAY') as outgoing_paper,
-        count(*) filter (where direction = 'DI' and digitally_signed) as outgoing_signed,
-        count(*) filter (where direction = 'DI' and via_national_axis) as outgoing_via_axis,
-        count(*) filter (where direction = 'DEN') as incoming
-    from {{ ref('stg_docmgmt__documents') }} as documents
-    inner join touched_agencies
-        on touched_agencies.agency_code = documents.agency_code
-    where documents.sent_date between (select from_date from touched_range) and (select to_date from touched_range)
-    group by 1, 2
-),
-
-deadlines as (
-    -- incoming rows with a deadline, with the first 06 their own agency reported
-    select
-        documents.agency_code,
-        documents.deadline_date,
-        {{ local_date('status_firsts.completed_at') }} as completed_date
-    from {{ ref('stg_docmgmt__documents') }} as documents
-    inner join touched_agencies
-        on touched_agencies.agency_code = documents.agency_code
-    left join status_firsts
-        on status_firsts.document_id = documents.document_id
-        and status_firsts.reporting_agency_code = documents.agency_code
-    where documents.direction = 'DEN'
-        and documents.deadline_date between (select from_date from touched_range) and (select to_date from touched_range)
-),
-
-register_periods as materialized (
-    -- each day's counts placed in the periods containing the day (one per convention and type)
-    select
-        register_days.*,
-        date_periods.period_key
-    from register_days
-    inner join date_periods
-        on date_periods.date_day = register_days.sent_date
+    {% if is_incremental() %}
+    select * from cchc_document_pairs_rebuild
+    {% else %}
+    {{ touched_period_pairs(this.name, ref('int_document_footprints'), document_agencies_sql(), true) }}
+    {% endif %}
 ),
 
 register_figures as (
     select
         touched_pairs.period_key,
         touched_pairs.agency_code,
-        sum(register_periods.outgoing) as outgoing,
-        sum(register_periods.outgoing_electronic) as outgoing_electronic,
-        sum(register_periods.outgoing_parallel) as outgoing_parallel,
-        sum(register_periods.outgoing_paper) as outgoing_paper,
-        sum(register_periods.outgoing_signed) as outgoing_signed,
-        sum(register_periods.outgoing_via_axis) as outgoing_via_axis,
-        sum(register_periods.incoming) as incoming
-    from register_periods
-    inner join touched_pairs
-        on touched_pairs.period_key = register_periods.period_key
-        and touched_pairs.agency_code = register_periods.agency_code
+        sum(register_days.outgoing) as outgoing,
+        sum(register_days.outgoing_electronic) as outgoing_electronic,
+        sum(register_days.outgoing_parallel) as outgoing_parallel,
+        sum(register_days.outgoing_paper) as outgoing_paper,
+        sum(register_days.outgoing_signed) as outgoing_signed,
+        sum(register_days.outgoing_via_axis) as outgoing_via_axis,
+        sum(register_days.incoming) as incoming
+    from touched_pairs
+    inner join register_days
+        on register_days.agency_code = touched_pairs.agency_code
+        and register_days.sent_date between touched_pairs.period_start and touched_pairs.period_end
     group by 1, 2
-),
-
-deadline_periods as materialized (
-    select
-        deadline_days.*,
-        date_periods.period_key,
-        date_periods.period_end
-    from (
-        select
-            agency_code,
-            deadline_date,
-            completed_date,
-            count(*) as documents
-        from deadlines
-        group by 1, 2, 3
-    ) as deadline_days
-    inner join date_periods
-        on date_periods.date_day = deadline_days.deadline_date
 ),
 
 deadline_figures as (
@@ -131,16 +67,16 @@ deadline_figures as (
         coalesce(sum(d.documents) filter (where d.completed_date <= d.deadline_date), 0) as processed_on_time,
         coalesce(sum(d.documents) filter (
             where d.completed_date > d.deadline_date
-                and d.completed_date <= d.period_end
+                and d.completed_date <= touched_pairs.period_end
         ), 0) as processed_late,
         coalesce(sum(d.documents) filter (
             where d.completed_date is null
-                or d.completed_date > d.period_end
+                or d.completed_date > touched_pairs.period_end
         ), 0) as overdue_open
-    from deadline_periods as d
-    inner join touched_pairs
-        on touched_pairs.period_key = d.period_key
-        and touched_pairs.agency_code = d.agency_code
+    from touched_pairs
+    inner join deadline_days as d
+        on d.agency_code = touched_pairs.agency_code
+        and d.deadline_date between touched_pairs.period_start and touched_pairs.period_end
     group by 1, 2
 ),
 

@@ -1,15 +1,18 @@
+{# Incremental strategy append: the pre-hook has deleted every row of the keys rebuilt
+   (delete+insert would delete them once more, scanning the table for keys that are gone). #}
 {{ config(
     materialized='incremental',
     unique_key='document_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy='append',
     indexes=[
         {'columns': ['document_id', 'agency_code', 'direction'], 'unique': true},
-        {'columns': ['agency_code']},
+        {'columns': ['agency_code', 'sent_date']},
+        {'columns': ['agency_code', 'deadline_date']},
         {'columns': ['batch_id']},
     ],
     pre_hook=[
         "{% if is_incremental() %}{{ stash_keys('cchc_stg_documents_rebuild', staged_documents_to_rebuild_sql()) }}{% endif %}",
-        "{% if is_incremental() %}delete from {{ this }} where document_id in (select document_id from cchc_stg_documents_rebuild){% endif %}",
+        "{% if is_incremental() %}delete from {{ this }} where document_id = any(array(select document_id from cchc_stg_documents_rebuild)){% endif %}",
     ],
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}

@@ -1,14 +1,16 @@
+{# Incremental strategy append: the pre-hook has deleted every row of the keys rebuilt
+   (delete+insert would delete them once more, scanning the table for keys that are gone). #}
 {{ config(
     materialized='incremental',
     unique_key='document_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy='append',
     indexes=[
         {'columns': ['document_id', 'recipient_agency_code'], 'unique': true},
         {'columns': ['batch_id']},
     ],
     pre_hook=[
         "{% if is_incremental() %}{{ stash_keys('cchc_stg_recipients_rebuild', staged_document_rows_to_rebuild_sql()) }}{% endif %}",
-        "{% if is_incremental() %}delete from {{ this }} where document_id in (select document_id from cchc_stg_recipients_rebuild){% endif %}",
+        "{% if is_incremental() %}delete from {{ this }} where document_id = any(array(select document_id from cchc_stg_recipients_rebuild)){% endif %}",
     ],
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}

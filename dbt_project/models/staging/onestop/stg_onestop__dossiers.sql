@@ -1,7 +1,9 @@
+{# Incremental strategy append: the pre-hook has deleted every row of the keys rebuilt
+   (delete+insert would delete them once more, scanning the table for keys that are gone). #}
 {{ config(
     materialized='incremental',
     unique_key='dossier_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy='append',
     indexes=[
         {'columns': ['dossier_id'], 'unique': true},
         {'columns': ['agency_code']},
@@ -9,7 +11,7 @@
     ],
     pre_hook=[
         "{% if is_incremental() %}{{ stash_keys('cchc_stg_dossiers_rebuild', staged_dossiers_to_rebuild_sql()) }}{% endif %}",
-        "{% if is_incremental() %}delete from {{ this }} where dossier_id in (select dossier_id from cchc_stg_dossiers_rebuild){% endif %}",
+        "{% if is_incremental() %}delete from {{ this }} where dossier_id = any(array(select dossier_id from cchc_stg_dossiers_rebuild)){% endif %}",
     ],
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}

@@ -18,12 +18,7 @@
 with coquan as (
     {{ published_rows('portal_coquan') }}
     {% if is_incremental() %}
-        and r._export_date in (
-            select export_date
-            from {{ ref('stg_audit__published_batches') }}
-            where system = 'portal'
-                and published_at > {{ published_since(this.name) }}
-        )
+        and {{ in_batches_published_since(this.name) }}
     {% endif %}
 ),
 

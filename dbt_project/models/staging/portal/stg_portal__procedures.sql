@@ -19,12 +19,7 @@
 with thutuc as (
     {{ published_rows('portal_thutuc') }}
     {% if is_incremental() %}
-        and r._export_date in (
-            select export_date
-            from {{ ref('stg_audit__published_batches') }}
-            where system = 'portal'
-                and published_at > {{ published_since(this.name) }}
-        )
+        and {{ in_batches_published_since(this.name) }}
     {% endif %}
 ),
 
