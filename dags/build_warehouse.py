@@ -1,10 +1,10 @@
 """Build the warehouse with dbt (staging -> intermediate -> marts), each model followed by its
-tests, rendered as Airflow tasks by Cosmos from dbt's manifest.
+tests: one `dbt build` run by Cosmos, its log listing every model and test as dbt runs it.
 
 Scheduled on the raw Assets: it runs after any source system publishes an export day (events that
 arrive together are batched into one run). Two builds never overlap (max_active_runs=1: two dbt
-builds of one target would collide); within a build the `dbt` pool runs two model tasks at a time.
-Updates the `cchc_marts` Asset.
+builds of one target would collide). When every model and test passed, `marts_ready` updates the
+`cchc_marts` Asset (which triggers publish_reports); a failed build leaves it untouched.
 """
 
 from airflow.sdk import DAG, dag, task
@@ -12,7 +12,7 @@ from cchc_warehouse.orchestration import (
     DEFAULT_ARGS,
     MARTS,
     START,
-    dbt_task_group,
+    dbt_build_task,
     raw_asset,
     task_failed,
 )
@@ -20,7 +20,7 @@ from cchc_warehouse.orchestration import (
 
 @dag(
     dag_id="build_warehouse",
-    description="dbt build of staging, intermediate and marts (Cosmos), after new raw data",
+    description="dbt build of staging, intermediate and marts (one Cosmos dbt build), after new raw data",
     schedule=raw_asset("onestop") | raw_asset("docmgmt") | raw_asset("portal"),
     start_date=START,
     catchup=False,
@@ -34,7 +34,7 @@ def build_warehouse():
     def marts_ready() -> None:
         """Every model and test passed: the marts are current (triggers publish_reports)."""
 
-    dbt_task_group() >> marts_ready()
+    dbt_build_task() >> marts_ready()
 
 
 dag: DAG = build_warehouse()

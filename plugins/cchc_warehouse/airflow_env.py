@@ -21,8 +21,9 @@ log = logging.getLogger(__name__)
 TIMEZONE = "Asia/Ho_Chi_Minh"
 API_PORT = int(os.environ.get("CCHC_AIRFLOW_PORT", "8080"))
 DBT_POOL = "dbt"
-# Two builds never overlap (build_warehouse has max_active_runs=1); within a build, models run two
-# at a time, one per core of the target machine. CCHC_DBT_POOL_SLOTS changes it.
+# dbt commands on the warehouse (the build DAG's `dbt build`, the publish DAG's `dbt docs`) take a
+# slot of this pool; two builds never overlap anyway (build_warehouse has max_active_runs=1).
+# CCHC_DBT_POOL_SLOTS changes it.
 DBT_POOL_SLOTS = int(os.environ.get("CCHC_DBT_POOL_SLOTS", "2"))
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 
@@ -116,7 +117,7 @@ def migrate(env: dict[str, str] | None = None) -> None:
             "set",
             DBT_POOL,
             str(DBT_POOL_SLOTS),
-            "dbt on the warehouse: the build DAG's model tasks, two at a time (one per core)",
+            "dbt commands on the warehouse: the build DAG's dbt build, the publish DAG's dbt docs",
         ],
         env=env,
         check=True,
