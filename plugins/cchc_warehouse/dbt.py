@@ -40,15 +40,40 @@ def target_path() -> Path:
 
 
 def run_dbt(
-    args: list[str], url: str | None = None, *, offline: bool = False, quiet: bool = False
+    args: list[str],
+    url: str | None = None,
+    *,
+    offline: bool = False,
+    quiet: bool = False,
+    child: bool = False,
 ) -> None:
-    """Run a dbt command in-process (dbtRunner); raise with dbt's own message when it fails.
+    """Run a dbt command (dbtRunner); raise with dbt's own message when it fails.
 
     `quiet`: dbt's line per node goes to its log file only, and one summary line is logged.
+    `child`: in a fresh process, so that dbt's memory (the parsed project, its adapter) goes back to
+    the OS when the command ends and does not add up with what this process already holds (the
+    backfill's GX pass).
     """
-    from dbt.cli.main import dbtRunner
-
     from cchc_warehouse.errors import CchcError
+
+    log.info("dbt %s", " ".join(args))
+    started = time.perf_counter()
+    if child:
+        import multiprocessing
+
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            error, counts = pool.apply(_invoke, (args, url, offline, quiet))
+    else:
+        error, counts = _invoke(args, url, offline, quiet)
+    if error:
+        raise CchcError(error)
+    if quiet:
+        log.info("dbt %s: %s in %.1f s", args[0], counts, time.perf_counter() - started)
+
+
+def _invoke(args: list[str], url: str | None, offline: bool, quiet: bool) -> tuple[str, str]:
+    """(error message or '', '31 models, 121 tests passed') of one dbtRunner invocation."""
+    from dbt.cli.main import dbtRunner
 
     if not offline:
         os.environ.update(dbt_env(url))
@@ -64,18 +89,11 @@ def run_dbt(
         "--log-path",
         str(home() / "dbt" / "logs"),
     ]
-    log.info("dbt %s", " ".join(args))
-    started = time.perf_counter()
     result = dbtRunner().invoke(full)
     if not result.success:
         detail = result.exception or _failed_nodes(result.result)
-        raise CchcError(
-            f"dbt {args[0]} failed: {detail} (log: {home() / 'dbt' / 'logs' / 'dbt.log'})"
-        )
-    if quiet:
-        log.info(
-            "dbt %s: %s in %.1f s", args[0], _counts(result.result), time.perf_counter() - started
-        )
+        return f"dbt {args[0]} failed: {detail} (log: {home() / 'dbt' / 'logs' / 'dbt.log'})", ""
+    return "", _counts(result.result)
 
 
 def _counts(result) -> str:

@@ -218,7 +218,7 @@ def backfill(
         from cchc_warehouse import dbt
 
         started = time.perf_counter()
-        dbt.run_dbt(["build"], url, quiet=True)
+        dbt.run_dbt(["build"], url, quiet=True, child=True)  # peak memory: GX's or dbt's, not both
         report.build_seconds = time.perf_counter() - started
     return report
 
