@@ -27,7 +27,6 @@ def steps() -> dict:
         "parse_only": ingest.step_parse_only,
         "plain_copy_file": ingest.step_plain_copy_file,
         "plain_copy_batches": ingest.step_plain_copy_batches,
-        "build_dag": experiments.step_build_dag,
         "gx_batches": experiments.step_gx_batches,
     }
 

@@ -1,8 +1,7 @@
-"""Experiments beyond the targets, on the warehouse a run leaves behind: the build DAG with nothing
-new under each Cosmos execution mode the package accepts (`CCHC_COSMOS_EXECUTION_MODE`), to see how
-much of a night is orchestration. Run by bench.run after the last stage, or on its own:
+"""Experiments beyond the targets, on the warehouse a run leaves behind: the backfill's GX pass
+alone in a process, to see its share of the backfill's memory. Run on its own:
 
-    .venv/bin/python -m bench.experiments [--results DIR] [--modes local,watcher]
+    .venv/bin/python -m bench.experiments [--results DIR] --gx
 
 (on its own it reads DIR/results.json for the landing and the bench folder, adds its findings
 under "experiments" and renders DIR/RESULTS.md again).
@@ -22,35 +21,6 @@ from bench import common
 from bench.memory import StepFailed, run_step
 
 log = logging.getLogger("bench")
-MODES = ("local", "watcher")
-
-
-def step_build_dag(mode: str, landing: str, first_day: str, last_day: str) -> dict:
-    """Child step: one build_warehouse run via dag.test with the given Cosmos execution mode."""
-    os.environ["CCHC_COSMOS_EXECUTION_MODE"] = mode
-    from bench.nightly import _airflow_env, _last_run_tasks
-
-    _airflow_env(landing, first_day, last_day)
-    from cchc_warehouse import orchestration_runs as runs
-
-    started = time.perf_counter()
-    runs.dag_bag()
-    parse_s = time.perf_counter() - started
-    started = time.perf_counter()
-    state = runs.run_build()
-    seconds = time.perf_counter() - started
-    tasks = _last_run_tasks("build_warehouse")
-    return {
-        "mode": mode,
-        "state": state,
-        "seconds": round(seconds, 2),
-        "dag_parse_s": round(parse_s, 2),
-        "tasks": len(tasks),
-        "task_states": sorted({t["state"] or "none" for t in tasks}),
-        "slowest_tasks": sorted(
-            (t for t in tasks if t["seconds"] is not None), key=lambda t: -t["seconds"]
-        )[:4],
-    }
 
 
 def step_gx_batches(url: str, start: str, end: str) -> dict:
@@ -91,30 +61,11 @@ def gx_backfill_memory(benv: common.BenchEnv, env: dict, start: str, end: str) -
         return {"error": str(exc).splitlines()[-1][:300]}
 
 
-def build_dag_modes(benv: common.BenchEnv, env: dict, airflow_args: dict, modes=MODES) -> dict:
-    out = {}
-    for mode in modes:
-        log.info("experiment: build DAG with nothing new, Cosmos execution mode %s", mode)
-        try:
-            out[mode] = run_step(
-                f"build_dag_{mode}",
-                "build_dag",
-                {"mode": mode, **airflow_args},
-                env,
-                benv.logs / "experiments",
-                databases=(common.WAREHOUSE_DB, common.AIRFLOW_DB),
-            )
-        except StepFailed as exc:
-            out[mode] = {"error": str(exc).splitlines()[-1][:300]}
-    return out
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="python -m bench.experiments", description=__doc__.splitlines()[0]
     )
     p.add_argument("--results", type=Path, default=common.ROOT / "bench")
-    p.add_argument("--modes", default=",".join(MODES), help="'' to skip the build DAG runs")
     p.add_argument("--gx", action="store_true", help="the backfill's GX pass alone, year 1")
     args = p.parse_args(argv)
     logging.basicConfig(
@@ -127,22 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     server = os.environ.get("CCHC_WAREHOUSE_URL") or warehouse.start_embedded()
     out = Path(results.get("out") or common.DEFAULT_OUT)
     benv = common.BenchEnv(server, out)
-    plan = results["plan"]
-    landing = results.get("landing") or str(
-        out
-        / "landing"
-        / f"{plan['scale']}-{plan['first_day']}-{plan['last_day']}-seed{plan['seed']}"
-    )
-    airflow_args = {
-        "landing": landing,
-        "first_day": plan["first_day"],
-        "last_day": plan["last_day"],
-    }
     experiments = results.setdefault("experiments", {})
-    if args.modes:
-        experiments["build_dag_modes"] = build_dag_modes(
-            benv, benv.child_env(), airflow_args, tuple(args.modes.split(","))
-        )
     if args.gx:
         first = results["stages"][0]
         experiments["gx_backfill"] = gx_backfill_memory(

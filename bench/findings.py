@@ -200,54 +200,20 @@ def orchestration(r: dict) -> list[str]:
         if not dag:
             continue
         d = dag[0]
-        per_task = d["build_task_seconds_sum"] / d["build_tasks"] if d["build_tasks"] else None
+        dbt_task = next(
+            (t["seconds"] for t in d["build_slowest_tasks"] if t["task"] == "dbt_build"), None
+        )
         cli_build = _med([n["build_s"] for n in cli])
         out.append(
-            f"- **Build DAG overhead, {s['years']} year(s) loaded:** the build DAG took {_s(d['build_s'])}"
-            f" for {d['day']} against {_s(cli_build)} for the same `dbt build` run once (CLI path, median"
-            f" of the other nights). Cosmos renders {d['build_tasks']} tasks and runs each as its own dbt"
-            f" invocation (`orchestration.dbt_task_group`: ExecutionMode.LOCAL, TestBehavior.BUILD),"
-            f" {_s(per_task)} per task on average, one after another (dag.test runs tasks serially; under"
-            " the scheduler the `dbt` pool lets two run at once): parsing the manifest, opening a connection and"
-            " running `on-run-start` again for every node. Slowest tasks: "
-            + ", ".join(
-                f"`{t['task'].removeprefix('dbt.')}` {_s(t['seconds'])}"
-                for t in d["build_slowest_tasks"][:4]
-            )
-            + "."
+            f"- **Build DAG, {s['years']} year(s) loaded:** {_s(d['build_s'])} for {d['day']}, of which"
+            f" the `dbt_build` task (one Cosmos `DbtBuildLocalOperator`, the whole project's `dbt"
+            f" build`) {_s(dbt_task)}, against {_s(cli_build)} for the same `dbt build` run by the"
+            " CLI path (median of the other nights); the rest is Airflow starting the run and its"
+            " two tasks. Until commit 09c9898 Cosmos rendered one task per model (53 tasks), each"
+            " paying a task start and a dbt parse: 9-15 min a night on this machine"
+            " (bench/RESULTS.md of 2026-12-03)."
         )
         break
-    if out:
-        out.append(
-            "- *What should be done (not done yet, left open in issue 8):* run the nightly build as one dbt"
-            " invocation and keep the per-node view — Cosmos 1.15 (installed) has"
-            " `ExecutionMode.WATCHER` (one `dbt build` producer task, the node tasks watch its results);"
-            " the build DAG already reads `CCHC_COSMOS_EXECUTION_MODE`. Failing that, a single"
-            " `DbtBuildLocalOperator` task for the nightly run and the Cosmos rendering for manual"
-            " reruns of one model. The ingest side of the night is small in comparison (see the nights"
-            " table)."
-        )
-    exp = r.get("experiments", {}).get("build_dag_modes")
-    if exp:
-        out.append(
-            "- **Tried here (build DAG with nothing new, `CCHC_COSMOS_EXECUTION_MODE`):** "
-            + ", ".join(
-                f"{mode}: {_s(v['result']['seconds'])} ({v['result']['state']}, {v['result']['tasks']} tasks)"
-                if v.get("result")
-                else f"{mode}: the build DAG does not load ({v.get('error', '').split(': ', 2)[-1][:200].replace('`', '')})"
-                for mode, v in exp.items()
-            )
-            + "."
-        )
-        if any("WATCHER" in (v.get("error") or "") for v in exp.values()):
-            out.append(
-                "  The watcher mode cannot be switched on through `CCHC_COSMOS_EXECUTION_MODE` alone:"
-                " `orchestration.dbt_task_group` asks Cosmos for `TestBehavior.BUILD`, which has no"
-                " watcher operator. Using it means `TestBehavior.AFTER_EACH` (or `NONE` with the tests"
-                " in the producer's `dbt build`) in that function, and a watcher run that"
-                " dag.test can drive (the tests run the build DAG that way): the next step, with this"
-                " measurement as its baseline."
-            )
     s1 = _stage(r, 1)
     if s1:
         bf = s1["backfill"]

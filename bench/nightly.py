@@ -1,5 +1,5 @@
 """Nightly runs after a backfill: one export day at a time, through the real DAGs (dag.test:
-ingest_onestop, ingest_docmgmt, ingest_portal, then build_warehouse with Cosmos) and through the
+ingest_onestop, ingest_docmgmt, ingest_portal, then build_warehouse: one dbt build) and through the
 CLI path (pipeline.backfill of one day: load, GX, publish, incremental dbt build).
 
 dag.test runs the three ingest DAGs one after the other in one process (the scheduler would run

@@ -63,11 +63,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="where RESULTS.md and results.json go (default bench/; with --quick the --out folder)",
     )
     p.add_argument("--no-ingest", action="store_true", help="skip the ingestion benchmarks")
-    p.add_argument(
-        "--no-experiments",
-        action="store_true",
-        help="skip the build DAG under each Cosmos execution mode at the end",
-    )
     return p.parse_args(argv)
 
 
@@ -176,11 +171,6 @@ def main(argv: list[str] | None = None) -> int:
         results["stages"].append(stage_result)
         save()
     benv.drop_scratch()
-    if not args.no_experiments:
-        from bench.experiments import build_dag_modes
-
-        results["experiments"] = {"build_dag_modes": build_dag_modes(benv, env, airflow_args)}
-        save()
     results["finished_at"] = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
     results["load_at_end"] = common.loadavg()
     save()

@@ -16,7 +16,7 @@ echo "airflow-init: warehouse bootstrap (schemas, raw/quarantine/audit tables, t
 # `cchc warehouse start` prints the warehouse URL, password included: keep it out of the log
 cchc warehouse start >/dev/null
 
-echo "airflow-init: dbt parse (the manifest Cosmos renders build_warehouse from)"
+echo "airflow-init: dbt parse (a broken dbt project is reported here, not at the first build)"
 python -c "from cchc_warehouse import dbt; dbt.ensure_manifest()"
 
 echo "airflow-init: the admin's password for the simple auth manager"

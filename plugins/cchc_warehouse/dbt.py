@@ -123,8 +123,9 @@ def manifest_path() -> Path:
 
 
 def ensure_manifest() -> Path:
-    """dbt's manifest.json, re-parsed when any file of the dbt project is newer (Cosmos renders the
-    build DAG from it: LoadMode.DBT_MANIFEST parses in well under a second)."""
+    """dbt's manifest.json, re-parsed when any file of the dbt project is newer. Run before the
+    Airflow components start: a broken dbt project is reported then, with dbt's own message, not
+    at the first night's build."""
     path = manifest_path()
     newest = max(
         (

@@ -134,7 +134,7 @@ def run(console: Console | None = None) -> int:
             if state != "success":
                 console.print(f"    {system}: {_why_failed(url, system, day)}")
     console.print(
-        "Building the marts: build_warehouse DAG (Cosmos renders each dbt model and its tests)"
+        "Building the marts: build_warehouse DAG (one dbt build: every model, then its tests)"
     )
     with output_to(airflow_log):
         build_state = run_build()
