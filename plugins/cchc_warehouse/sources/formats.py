@@ -12,9 +12,11 @@ import csv
 import json
 import re
 import unicodedata
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from operator import attrgetter
 from pathlib import Path
 
 import orjson
@@ -423,6 +425,8 @@ def read_xml(
     open_re = re.compile(rf"<{re.escape(spec.element)}[\s>/]")
     close_tag = f"</{spec.element}>"
     element_no = 0
+    layouts: dict[tuple[str, ...], tuple[int | str, ...] | None] = {}
+    slow = 0  # elements left to read one by one after a span the fast path could not take
     with path.open("r", encoding=encoding, errors="surrogateescape", newline="") as f:
 
         def more() -> str:
@@ -449,6 +453,23 @@ def read_xml(
                     eof = True
                 continue
             start = m.start()
+            if slow:
+                slow -= 1
+            else:
+                # fast path: every complete element in the buffer parsed at once by the C parser
+                last = buf.rfind(close_tag)
+                if last > start:
+                    span_end = last + len(close_tag)
+                    span = buf[start:span_end]
+                    records = _xml_span(
+                        span, element_no, spec, index, state, layouts, open_re, close_tag
+                    )
+                    if records is not None:
+                        element_no += len(records)
+                        yield from records
+                        buf = buf[span_end:]
+                        continue
+                    slow = len(open_re.findall(span)) - 1  # read these one by one, as below
             end = buf.find(close_tag, start)
             nxt = open_re.search(buf, start + 1)
             if end >= 0 and (nxt is None or end < nxt.start()):
@@ -481,6 +502,95 @@ def read_xml(
     if not re.search(r"</\w+>\s*$", buf):
         raise SourceFormatError("file is cut short: the root element is not closed", **where)
     _check_required(spec, state, where)
+
+
+_TAG = attrgetter("tag")
+_TEXT = attrgetter("text")
+
+
+def _xml_span(
+    span: str,
+    number: int,
+    spec: FileSpec,
+    index: dict[str, int],
+    state: ReadState,
+    layouts: dict[tuple[str, ...], tuple[int | str, ...] | None],
+    open_re: re.Pattern,
+    close_tag: str,
+) -> list[Record] | None:
+    """Consecutive complete record elements parsed in one call of the C parser, or None when the
+    span needs `_xml_record`, element by element: anything that would be rejected, or markup the
+    element-by-element reader reads differently (self-closed or nested record elements, other
+    elements between records). Only text without `<!` (so without a DTD, entity declarations,
+    comments or CDATA) and without `<?` reaches the plain parser: it cannot expand entities, so
+    defusedxml's checks have nothing to find there; everything else goes through defusedxml.
+
+    `layouts` caches, per sequence of child tags, where each child goes (None: the contract's
+    fields in order), so the usual record costs no per-field lookups."""
+    if "<!" in span or "<?" in span or "\x7f" in span:
+        return None
+    try:
+        # the parser refuses the other control characters and undecodable bytes (surrogates)
+        root = ET.fromstring(f"<_>{span}</_>")
+    except (ET.ParseError, UnicodeEncodeError):
+        return None
+    count = len(root)
+    if span.count(close_tag) != count or len(open_re.findall(span)) != count:
+        return None
+    tag = spec.element
+    children = 0
+    for element in root:
+        if element.tag != tag:
+            return None
+        children += len(element)
+    if sum(1 for _ in root.iter()) != 1 + count + children:
+        return None  # a field with nested elements: rejected by `_xml_record`
+    out = []
+    append = out.append
+    width = len(spec.fields)
+    for element in root:
+        number += 1
+        tags = tuple(map(_TAG, element))
+        if tags not in layouts:
+            layouts[tags] = _xml_layout(tags, spec, index, state)
+        layout = layouts[tags]
+        values = [
+            (t.strip() if t.isascii() else nfc(t.strip())) if t else "" for t in map(_TEXT, element)
+        ]
+        if layout is None:
+            append(Record(number, values, None))
+            continue
+        row: list[str | None] = [None] * width
+        extra = None
+        for target, text in zip(layout, values, strict=True):
+            if target.__class__ is int:
+                row[target] = text
+            else:
+                if extra is None:
+                    extra = {}
+                extra[target] = text
+        append(Record(number, row, extra))
+    state.records += count
+    return out
+
+
+def _xml_layout(
+    tags: tuple[str, ...], spec: FileSpec, index: dict[str, int], state: ReadState
+) -> tuple[int | str, ...] | None:
+    """Where a record's children go: a field index or an extra name each (None: the contract's
+    fields in order); notes the fields as present and the unknown ones as extra columns."""
+    layout = []
+    for name in tags:
+        i = index.get(name)
+        if i is None:
+            state.extra_columns.add(name)
+            layout.append(name)
+        else:
+            state.present.add(name)
+            layout.append(i)
+    if len(set(tags)) == len(tags) and layout == list(range(len(spec.fields))):
+        return None
+    return tuple(layout)
 
 
 def _xml_record(
