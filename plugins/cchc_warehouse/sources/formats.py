@@ -171,12 +171,13 @@ def _object_record(
     spec: FileSpec,
     index: dict[str, int],
     state: ReadState,
-    raw: str,
+    raw: Callable[[], str],
     allow_lists: frozenset[str] = frozenset(),
 ) -> Item:
+    """`raw` gives the record's text, only called for a reject (most records are loaded)."""
     if not isinstance(obj, dict):
         return Reject(
-            line, None, f"expected a JSON object, found {type(obj).__name__}", preview(raw)
+            line, None, f"expected a JSON object, found {type(obj).__name__}", preview(raw())
         )
     values: list[str | None] = [None] * len(spec.fields)
     extra = None
@@ -192,7 +193,7 @@ def _object_record(
         if value.__class__ is str:
             if "\x00" in value:
                 return Reject(
-                    line, key, "contains a NUL character, which text cannot hold", preview(raw)
+                    line, key, "contains a NUL character, which text cannot hold", preview(raw())
                 )
             values[i] = value if value.isascii() else nfc(value)
             continue
@@ -203,8 +204,25 @@ def _object_record(
                 values[i] = _scalar(value)
         except TypeError as exc:
             kind = "an object" if isinstance(value, dict) else f"a {exc}"
-            return Reject(line, key, f"expected a text value, found {kind}", preview(raw))
+            return Reject(line, key, f"expected a text value, found {kind}", preview(raw()))
     return Record(line, values, extra)
+
+
+def _json_layout(
+    keys: tuple[str, ...], index: dict[str, int], state: ReadState
+) -> tuple[int | str, ...]:
+    """Where each key of a record goes (a field index, or its name for `extra`); notes the keys as
+    present or as extra columns, as `_object_record` does for each record."""
+    layout: list[int | str] = []
+    for key in keys:
+        i = index.get(key)
+        if i is None:
+            state.extra_columns.add(key)
+            layout.append(key)
+        else:
+            state.present.add(key)
+            layout.append(i)
+    return tuple(layout)
 
 
 def read_jsonl(
@@ -213,6 +231,8 @@ def read_jsonl(
     """hoso.jsonl: one JSON object per line, every value a string."""
     index = {f.source: i for i, f in enumerate(spec.fields)}
     names = tuple(f.source for f in spec.fields)
+    width = len(names)
+    layouts: dict[tuple[str, ...], tuple[int | str, ...]] = {}
     utf8 = encoding in ("utf-8", "utf-8-sig")
     line_no = 0
     with path.open("rb") as f:
@@ -257,19 +277,42 @@ def read_jsonl(
                 problem = _text_problem(text) or f"not valid JSON ({exc})"
                 yield Reject(line_no, None, problem, preview(text))
                 continue
-            # fast path: the usual record has exactly the contract's fields, in order, all strings
-            if obj.__class__ is dict and tuple(obj) == names and b"\\u0000" not in line:
+            # fast path: every value a string, in a key order already seen (the contract's, or
+            # one with drifted or reordered keys): its column mapping is cached per key tuple
+            if obj.__class__ is dict and b"\\u0000" not in line:
                 values = list(obj.values())
                 if all(v.__class__ is str for v in values):
                     if not line.isascii():
                         for i, v in enumerate(values):
                             if not v.isascii() and not unicodedata.is_normalized("NFC", v):
                                 values[i] = unicodedata.normalize("NFC", v)
-                    state.records_fast += 1
-                    yield Record(line_no, values, None)
+                    keys = tuple(obj)
+                    if keys == names:
+                        state.records_fast += 1
+                        yield Record(line_no, values, None)
+                        continue
+                    layout = layouts.get(keys)
+                    if layout is None:
+                        layout = layouts[keys] = _json_layout(keys, index, state)
+                    row: list[str | None] = [None] * width
+                    extra = None
+                    for target, value, original in zip(layout, values, obj.values(), strict=True):
+                        if target.__class__ is int:
+                            row[target] = value
+                        else:
+                            if extra is None:
+                                extra = {}
+                            extra[target] = original  # unknown fields are kept as exported
+                    yield Record(line_no, row, extra)
                     continue
-            text = line.decode(encoding, errors="replace")
-            yield _object_record(obj, line_no, spec, index, state, text)
+            yield _object_record(
+                obj,
+                line_no,
+                spec,
+                index,
+                state,
+                lambda b=line: b.decode(encoding, errors="replace"),
+            )
     _check_required(spec, state, where)
 
 
@@ -656,7 +699,7 @@ def read_json_array(
             spec,
             index,
             state,
-            json.dumps(obj, ensure_ascii=False)[:RAW_PREVIEW],
+            lambda o=obj: json.dumps(o, ensure_ascii=False)[:RAW_PREVIEW],
             lists,
         )
     _check_required(spec, state, where)
