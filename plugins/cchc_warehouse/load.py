@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
+import orjson
 import psycopg
 from psycopg import sql
 
@@ -269,7 +270,7 @@ def _copy_file(
         write_row = copy.write_row
         for item in read_file(check.path, spec, check.encoding, state, where):
             if item.__class__ is Record:
-                extra = json.dumps(item.extra, ensure_ascii=False) if item.extra else None
+                extra = orjson.dumps(item.extra).decode() if item.extra else None
                 write_row((*item.values, extra, batch, day, check.name, item.line))
                 loaded += 1
             else:

@@ -12,9 +12,11 @@ import csv
 import json
 import re
 import unicodedata
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from operator import attrgetter
 from pathlib import Path
 
 import orjson
@@ -169,12 +171,13 @@ def _object_record(
     spec: FileSpec,
     index: dict[str, int],
     state: ReadState,
-    raw: str,
+    raw: Callable[[], str],
     allow_lists: frozenset[str] = frozenset(),
 ) -> Item:
+    """`raw` gives the record's text, only called for a reject (most records are loaded)."""
     if not isinstance(obj, dict):
         return Reject(
-            line, None, f"expected a JSON object, found {type(obj).__name__}", preview(raw)
+            line, None, f"expected a JSON object, found {type(obj).__name__}", preview(raw())
         )
     values: list[str | None] = [None] * len(spec.fields)
     extra = None
@@ -190,7 +193,7 @@ def _object_record(
         if value.__class__ is str:
             if "\x00" in value:
                 return Reject(
-                    line, key, "contains a NUL character, which text cannot hold", preview(raw)
+                    line, key, "contains a NUL character, which text cannot hold", preview(raw())
                 )
             values[i] = value if value.isascii() else nfc(value)
             continue
@@ -201,8 +204,25 @@ def _object_record(
                 values[i] = _scalar(value)
         except TypeError as exc:
             kind = "an object" if isinstance(value, dict) else f"a {exc}"
-            return Reject(line, key, f"expected a text value, found {kind}", preview(raw))
+            return Reject(line, key, f"expected a text value, found {kind}", preview(raw()))
     return Record(line, values, extra)
+
+
+def _json_layout(
+    keys: tuple[str, ...], index: dict[str, int], state: ReadState
+) -> tuple[int | str, ...]:
+    """Where each key of a record goes (a field index, or its name for `extra`); notes the keys as
+    present or as extra columns, as `_object_record` does for each record."""
+    layout: list[int | str] = []
+    for key in keys:
+        i = index.get(key)
+        if i is None:
+            state.extra_columns.add(key)
+            layout.append(key)
+        else:
+            state.present.add(key)
+            layout.append(i)
+    return tuple(layout)
 
 
 def read_jsonl(
@@ -211,6 +231,8 @@ def read_jsonl(
     """hoso.jsonl: one JSON object per line, every value a string."""
     index = {f.source: i for i, f in enumerate(spec.fields)}
     names = tuple(f.source for f in spec.fields)
+    width = len(names)
+    layouts: dict[tuple[str, ...], tuple[int | str, ...]] = {}
     utf8 = encoding in ("utf-8", "utf-8-sig")
     line_no = 0
     with path.open("rb") as f:
@@ -255,19 +277,42 @@ def read_jsonl(
                 problem = _text_problem(text) or f"not valid JSON ({exc})"
                 yield Reject(line_no, None, problem, preview(text))
                 continue
-            # fast path: the usual record has exactly the contract's fields, in order, all strings
-            if obj.__class__ is dict and tuple(obj) == names and b"\\u0000" not in line:
+            # fast path: every value a string, in a key order already seen (the contract's, or
+            # one with drifted or reordered keys): its column mapping is cached per key tuple
+            if obj.__class__ is dict and b"\\u0000" not in line:
                 values = list(obj.values())
                 if all(v.__class__ is str for v in values):
                     if not line.isascii():
                         for i, v in enumerate(values):
                             if not v.isascii() and not unicodedata.is_normalized("NFC", v):
                                 values[i] = unicodedata.normalize("NFC", v)
-                    state.records_fast += 1
-                    yield Record(line_no, values, None)
+                    keys = tuple(obj)
+                    if keys == names:
+                        state.records_fast += 1
+                        yield Record(line_no, values, None)
+                        continue
+                    layout = layouts.get(keys)
+                    if layout is None:
+                        layout = layouts[keys] = _json_layout(keys, index, state)
+                    row: list[str | None] = [None] * width
+                    extra = None
+                    for target, value, original in zip(layout, values, obj.values(), strict=True):
+                        if target.__class__ is int:
+                            row[target] = value
+                        else:
+                            if extra is None:
+                                extra = {}
+                            extra[target] = original  # unknown fields are kept as exported
+                    yield Record(line_no, row, extra)
                     continue
-            text = line.decode(encoding, errors="replace")
-            yield _object_record(obj, line_no, spec, index, state, text)
+            yield _object_record(
+                obj,
+                line_no,
+                spec,
+                index,
+                state,
+                lambda b=line: b.decode(encoding, errors="replace"),
+            )
     _check_required(spec, state, where)
 
 
@@ -423,6 +468,8 @@ def read_xml(
     open_re = re.compile(rf"<{re.escape(spec.element)}[\s>/]")
     close_tag = f"</{spec.element}>"
     element_no = 0
+    layouts: dict[tuple[str, ...], tuple[int | str, ...] | None] = {}
+    slow = 0  # elements left to read one by one after a span the fast path could not take
     with path.open("r", encoding=encoding, errors="surrogateescape", newline="") as f:
 
         def more() -> str:
@@ -449,6 +496,23 @@ def read_xml(
                     eof = True
                 continue
             start = m.start()
+            if slow:
+                slow -= 1
+            else:
+                # fast path: every complete element in the buffer parsed at once by the C parser
+                last = buf.rfind(close_tag)
+                if last > start:
+                    span_end = last + len(close_tag)
+                    span = buf[start:span_end]
+                    records = _xml_span(
+                        span, element_no, spec, index, state, layouts, open_re, close_tag
+                    )
+                    if records is not None:
+                        element_no += len(records)
+                        yield from records
+                        buf = buf[span_end:]
+                        continue
+                    slow = len(open_re.findall(span)) - 1  # read these one by one, as below
             end = buf.find(close_tag, start)
             nxt = open_re.search(buf, start + 1)
             if end >= 0 and (nxt is None or end < nxt.start()):
@@ -481,6 +545,95 @@ def read_xml(
     if not re.search(r"</\w+>\s*$", buf):
         raise SourceFormatError("file is cut short: the root element is not closed", **where)
     _check_required(spec, state, where)
+
+
+_TAG = attrgetter("tag")
+_TEXT = attrgetter("text")
+
+
+def _xml_span(
+    span: str,
+    number: int,
+    spec: FileSpec,
+    index: dict[str, int],
+    state: ReadState,
+    layouts: dict[tuple[str, ...], tuple[int | str, ...] | None],
+    open_re: re.Pattern,
+    close_tag: str,
+) -> list[Record] | None:
+    """Consecutive complete record elements parsed in one call of the C parser, or None when the
+    span needs `_xml_record`, element by element: anything that would be rejected, or markup the
+    element-by-element reader reads differently (self-closed or nested record elements, other
+    elements between records). Only text without `<!` (so without a DTD, entity declarations,
+    comments or CDATA) and without `<?` reaches the plain parser: it cannot expand entities, so
+    defusedxml's checks have nothing to find there; everything else goes through defusedxml.
+
+    `layouts` caches, per sequence of child tags, where each child goes (None: the contract's
+    fields in order), so the usual record costs no per-field lookups."""
+    if "<!" in span or "<?" in span or "\x7f" in span:
+        return None
+    try:
+        # the parser refuses the other control characters and undecodable bytes (surrogates)
+        root = ET.fromstring(f"<_>{span}</_>")
+    except (ET.ParseError, UnicodeEncodeError):
+        return None
+    count = len(root)
+    if span.count(close_tag) != count or len(open_re.findall(span)) != count:
+        return None
+    tag = spec.element
+    children = 0
+    for element in root:
+        if element.tag != tag:
+            return None
+        children += len(element)
+    if sum(1 for _ in root.iter()) != 1 + count + children:
+        return None  # a field with nested elements: rejected by `_xml_record`
+    out = []
+    append = out.append
+    width = len(spec.fields)
+    for element in root:
+        number += 1
+        tags = tuple(map(_TAG, element))
+        if tags not in layouts:
+            layouts[tags] = _xml_layout(tags, spec, index, state)
+        layout = layouts[tags]
+        values = [
+            (t.strip() if t.isascii() else nfc(t.strip())) if t else "" for t in map(_TEXT, element)
+        ]
+        if layout is None:
+            append(Record(number, values, None))
+            continue
+        row: list[str | None] = [None] * width
+        extra = None
+        for target, text in zip(layout, values, strict=True):
+            if target.__class__ is int:
+                row[target] = text
+            else:
+                if extra is None:
+                    extra = {}
+                extra[target] = text
+        append(Record(number, row, extra))
+    state.records += count
+    return out
+
+
+def _xml_layout(
+    tags: tuple[str, ...], spec: FileSpec, index: dict[str, int], state: ReadState
+) -> tuple[int | str, ...] | None:
+    """Where a record's children go: a field index or an extra name each (None: the contract's
+    fields in order); notes the fields as present and the unknown ones as extra columns."""
+    layout = []
+    for name in tags:
+        i = index.get(name)
+        if i is None:
+            state.extra_columns.add(name)
+            layout.append(name)
+        else:
+            state.present.add(name)
+            layout.append(i)
+    if len(set(tags)) == len(tags) and layout == list(range(len(spec.fields))):
+        return None
+    return tuple(layout)
 
 
 def _xml_record(
@@ -546,7 +699,7 @@ def read_json_array(
             spec,
             index,
             state,
-            json.dumps(obj, ensure_ascii=False)[:RAW_PREVIEW],
+            lambda o=obj: json.dumps(o, ensure_ascii=False)[:RAW_PREVIEW],
             lists,
         )
     _check_required(spec, state, where)
