@@ -10,14 +10,16 @@ where b.status = 'published'
 
 {#- Restricts published raw rows (alias r) to the batches holding a row of one of the keys
     `keys_sql` selects, found in the raw-ids model `ids_model`: an incremental run re-reads
-    those batches, not every batch of history. Both lists are built as arrays first, so that the
-    planner looks them up through the indexes (raw's _batch_id, the ids model's key) instead of
-    scanning raw and joining (it cannot know how few batches a night's keys span). -#}
+    those batches, not every batch of history. The batches are built as an array first, so that
+    the planner looks them up through raw's _batch_id index instead of scanning raw and joining
+    (it cannot know how few batches a night's keys span). The keys are a semi-join on the
+    analysed stash, not an array: `= any(array(...))` is a linear search per row, quadratic when
+    the keys are a whole backfill's (the first build after `cchc backfill` ran for hours). -#}
 {% macro in_batches_of(ids_model, key_column, keys_sql) -%}
 r._batch_id = any(array(
     select distinct i.batch_id
     from {{ ref(ids_model) }} as i
-    where i.{{ key_column }} = any(array({{ keys_sql }}))
+    where i.{{ key_column }} in ({{ keys_sql }})
 ))
 {%- endmacro %}
 

@@ -9,7 +9,7 @@
     ],
     pre_hook=[
         "{% if is_incremental() %}{{ stash_keys('cchc_exchanges_rebuild', documents_to_rebuild_sql(this.name)) }}{% endif %}",
-        "{% if is_incremental() %}delete from {{ this }} where document_id = any(array(select document_id from cchc_exchanges_rebuild)){% endif %}",
+        "{% if is_incremental() %}delete from {{ this }} where document_id in (select document_id from cchc_exchanges_rebuild){% endif %}",
     ],
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
@@ -23,7 +23,7 @@
    (a new directory snapshot), as fct_documents_exchanged does. #}
 
 {% if is_incremental() %}
-{% set of_rebuilt = 'where document_id = any(array(select document_id from cchc_exchanges_rebuild))' %}
+{% set of_rebuilt = 'where document_id in (select document_id from cchc_exchanges_rebuild)' %}
 {% else %}
 {% set of_rebuilt = '' %}
 {% endif %}

@@ -25,7 +25,7 @@
 {#- An incremental run reads only the rows of the candidate documents (stashed by the pre-hook),
     each source filtered in its own CTE (a CTE read twice is materialized whole first). -#}
 {% if is_incremental() %}
-{% set of_candidates = 'where document_id = any(array(select document_id from cchc_document_fp_candidates))' %}
+{% set of_candidates = 'where document_id in (select document_id from cchc_document_fp_candidates)' %}
 {% else %}
 {% set of_candidates = '' %}
 {% endif %}

@@ -22,7 +22,7 @@
 
 {#- An incremental run reads only the rows of the candidate dossiers (stashed by the pre-hook). -#}
 {% if is_incremental() %}
-{% set of_candidates = 'where dossier_id = any(array(select dossier_id from cchc_dossier_fp_candidates))' %}
+{% set of_candidates = 'where dossier_id in (select dossier_id from cchc_dossier_fp_candidates)' %}
 {% else %}
 {% set of_candidates = '' %}
 {% endif %}

@@ -10,7 +10,7 @@
     ],
     pre_hook=[
         "{% if is_incremental() %}{{ stash_keys('cchc_fct_documents_rebuild', documents_to_rebuild_sql(this.name)) }}{% endif %}",
-        "{% if is_incremental() %}delete from {{ this }} where document_id = any(array(select document_id from cchc_fct_documents_rebuild)){% endif %}",
+        "{% if is_incremental() %}delete from {{ this }} where document_id in (select document_id from cchc_fct_documents_rebuild){% endif %}",
     ],
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
@@ -27,7 +27,7 @@ with exchanges as (
 selected as (
     select * from exchanges
     {% if is_incremental() %}
-    where document_id = any(array(select document_id from cchc_fct_documents_rebuild))
+    where document_id in (select document_id from cchc_fct_documents_rebuild)
     {% endif %}
 ),
 
