@@ -325,3 +325,80 @@ def test_nul_characters_and_undecodable_bytes_never_reach_copy(tmp_path):
     items, _ = read(j, HOSO)
     assert isinstance(items[0], Record) and isinstance(items[1], Reject)
     assert items[1].field == "ChuHoSo" and "NUL" in items[1].reason
+
+
+def _status_line(i: int, note: str = "Đã tiếp nhận") -> str:
+    return (
+        f"<TrangThai><MaVanBan>VB{i}</MaVanBan><MaCoQuanBaoCao>CQ</MaCoQuanBaoCao>"
+        f"<MaTrangThai>0{i % 9}</MaTrangThai><ThoiDiem>2020-12-16T07:30:0{i % 10}</ThoiDiem>"
+        f"<GhiChu>{note} {i}</GhiChu></TrangThai>\n"
+    )
+
+
+XML_EDGE_CASES = {
+    "bad ampersand among good records": [
+        _status_line(0),
+        _status_line(1, "A & B"),
+        _status_line(2),
+    ],
+    "comment between records": [_status_line(0), "<!-- ghi chú -->\n", _status_line(1)],
+    "CDATA in a field": [_status_line(0, "<![CDATA[x < y]]>"), _status_line(1)],
+    "self-closed record": [_status_line(0), "<TrangThai/>\n", _status_line(1)],
+    "nested record": [
+        _status_line(0),
+        "<TrangThai><MaVanBan>VB9<TrangThai>x</TrangThai></MaVanBan></TrangThai>\n",
+        _status_line(1),
+    ],
+    "other element between records": [_status_line(0), "<Khac>1</Khac>\n", _status_line(1)],
+    "decomposed (NFD) text": [_status_line(0, unicodedata.normalize("NFD", "Đã xử lý"))],
+    "control character": [_status_line(0, "a\x01b"), _status_line(1)],
+    "namespaced field": [
+        _status_line(0)
+        .replace("<GhiChu>", '<x:GhiChu xmlns:x="urn:x">')
+        .replace("</GhiChu>", "</x:GhiChu>")
+    ],
+    "many records": [_status_line(i) for i in range(500)],
+}
+
+
+@pytest.mark.parametrize("case", sorted(XML_EDGE_CASES))
+def test_xml_fast_span_reads_exactly_as_the_element_by_element_reader(tmp_path, monkeypatch, case):
+    """The C-parser span path is an optimisation only: records, rejects (line, field, reason,
+    raw text) and errors are those of the element-by-element defusedxml reader."""
+    from cchc_warehouse.sources import formats
+
+    p = tmp_path / "trangthai.xml"
+    p.write_text(xml_doc(*XML_EDGE_CASES[case]), encoding="utf-8")
+
+    def outcome():
+        try:
+            items, state = read(p, TRANGTHAI)
+        except SourceFormatError as exc:
+            return ("error", str(exc))
+        return [
+            (
+                type(i).__name__,
+                i.line,
+                *(
+                    (tuple(i.values), i.extra)
+                    if isinstance(i, Record)
+                    else (i.field, i.reason, i.raw)
+                ),
+            )
+            for i in items
+        ], state.records
+
+    span = formats._xml_span
+    spans_taken = []
+
+    def counted(*args):
+        records = span(*args)
+        spans_taken.append(records is not None)
+        return records
+
+    monkeypatch.setattr(formats, "_xml_span", counted)
+    fast = outcome()
+    if case == "many records":
+        assert any(spans_taken)  # the fast path did read them
+    monkeypatch.setattr(formats, "_xml_span", lambda *args: None)  # every span read one by one
+    assert fast == outcome()
