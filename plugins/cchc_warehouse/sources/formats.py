@@ -208,10 +208,10 @@ def _object_record(
     return Record(line, values, extra)
 
 
-def _json_layout(
+def _field_layout(
     keys: tuple[str, ...], index: dict[str, int], state: ReadState
 ) -> tuple[int | str, ...]:
-    """Where each key of a record goes (a field index, or its name for `extra`); notes the keys as
+    """Where each key (JSON) or child tag (XML) of a record goes (a field index, or its name for `extra`); notes the keys as
     present or as extra columns, as `_object_record` does for each record."""
     layout: list[int | str] = []
     for key in keys:
@@ -293,7 +293,7 @@ def read_jsonl(
                         continue
                     layout = layouts.get(keys)
                     if layout is None:
-                        layout = layouts[keys] = _json_layout(keys, index, state)
+                        layout = layouts[keys] = _field_layout(keys, index, state)
                     row: list[str | None] = [None] * width
                     extra = None
                     for target, value, original in zip(layout, values, obj.values(), strict=True):
@@ -622,18 +622,10 @@ def _xml_layout(
 ) -> tuple[int | str, ...] | None:
     """Where a record's children go: a field index or an extra name each (None: the contract's
     fields in order); notes the fields as present and the unknown ones as extra columns."""
-    layout = []
-    for name in tags:
-        i = index.get(name)
-        if i is None:
-            state.extra_columns.add(name)
-            layout.append(name)
-        else:
-            state.present.add(name)
-            layout.append(i)
-    if len(set(tags)) == len(tags) and layout == list(range(len(spec.fields))):
+    layout = _field_layout(tags, index, state)
+    if len(set(tags)) == len(tags) and list(layout) == list(range(len(spec.fields))):
         return None
-    return tuple(layout)
+    return layout
 
 
 def _xml_record(
