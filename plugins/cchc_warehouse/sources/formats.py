@@ -211,8 +211,9 @@ def _object_record(
 def _field_layout(
     keys: tuple[str, ...], index: dict[str, int], state: ReadState
 ) -> tuple[int | str, ...]:
-    """Where each key (JSON) or child tag (XML) of a record goes (a field index, or its name for `extra`); notes the keys as
-    present or as extra columns, as `_object_record` does for each record."""
+    """Where each key (JSON) or child tag (XML) of a record goes (a field index, or its name for
+    `extra`); notes the keys as present or as extra columns, as `_object_record` does for each
+    record."""
     layout: list[int | str] = []
     for key in keys:
         i = index.get(key)
@@ -223,6 +224,21 @@ def _field_layout(
             state.present.add(key)
             layout.append(i)
     return tuple(layout)
+
+
+def _laid_out(layout, values, extras, width: int) -> tuple[list[str | None], dict | None]:
+    """A record's values placed by its `_field_layout`: (the contract's columns, the unknown
+    fields by name, taken from `extras`, or None)."""
+    row: list[str | None] = [None] * width
+    extra = None
+    for target, value, original in zip(layout, values, extras, strict=True):
+        if target.__class__ is int:
+            row[target] = value
+        else:
+            if extra is None:
+                extra = {}
+            extra[target] = original
+    return row, extra
 
 
 def read_jsonl(
@@ -294,16 +310,8 @@ def read_jsonl(
                     layout = layouts.get(keys)
                     if layout is None:
                         layout = layouts[keys] = _field_layout(keys, index, state)
-                    row: list[str | None] = [None] * width
-                    extra = None
-                    for target, value, original in zip(layout, values, obj.values(), strict=True):
-                        if target.__class__ is int:
-                            row[target] = value
-                        else:
-                            if extra is None:
-                                extra = {}
-                            extra[target] = original  # unknown fields are kept as exported
-                    yield Record(line_no, row, extra)
+                    # unknown fields are kept as exported (not NFC-normalised)
+                    yield Record(line_no, *_laid_out(layout, values, obj.values(), width))
                     continue
             yield _object_record(
                 obj,
@@ -603,16 +611,7 @@ def _xml_span(
         if layout is None:
             append(Record(number, values, None))
             continue
-        row: list[str | None] = [None] * width
-        extra = None
-        for target, text in zip(layout, values, strict=True):
-            if target.__class__ is int:
-                row[target] = text
-            else:
-                if extra is None:
-                    extra = {}
-                extra[target] = text
-        append(Record(number, row, extra))
+        append(Record(number, *_laid_out(layout, values, values, width)))
     state.records += count
     return out
 
