@@ -139,22 +139,25 @@ def model(r: dict) -> list[str]:
     fi = (s1.get("first_incremental") or {}).get("result")
     nb = (s1.get("noop_build") or {}).get("result")
     if fi and nb:
-        out.append(
-            f"- **The first incremental build after a backfill re-derives the backfill:**"
-            f" {_s(fi['seconds'])} with nothing new, against {_s(nb['seconds'])} once the"
-            f" publications are a day old (and {_s(fb.get('seconds'))} for `--full-refresh`). The"
-            " footprint and staging models re-read every batch published up to"
-            " `incremental_lookback_minutes` (30) before their watermark (`published_since` in"
-            " `dbt_project/macros/incremental.sql`, `touched.sql`); a backfill publishes all its"
-            " batches within minutes (`pipeline.check_and_publish`), so the window holds all of them"
-            " and the first nightly build after any backfill costs a full re-derivation. Slowest"
-            " nodes of that build: "
-            + ", ".join(f"`{x['node']}` {_s(x['seconds'])}" for x in fi["dbt"]["slowest"][:3])
-            + ". *Should be done:* remember which batches each footprint model has read (their"
-            " ids, beside the watermark) and re-read only published batches not read before,"
-            " instead of a time window; the window exists for batches published by a transaction"
-            " that started before the previous build, which a batch-id set covers too."
-        )
+        slow3 = ", ".join(f"`{x['node']}` {_s(x['seconds'])}" for x in fi["dbt"]["slowest"][:3])
+        if fi["seconds"] > 2 * nb["seconds"] + 10:
+            out.append(
+                f"- **The first incremental build after the backfill re-derived it:**"
+                f" {_s(fi['seconds'])} with nothing new, against {_s(nb['seconds'])} for the"
+                f" next no-op build (and {_s(fb.get('seconds'))} for `--full-refresh`); slowest"
+                f" nodes: {slow3}. The models should read only the published batches not in"
+                " `intermediate.cchc_batches_read` (`unread_batches` in"
+                " `dbt_project/macros/incremental.sql`): look for a model whose post-hook did not"
+                " record its batches."
+            )
+        else:
+            out.append(
+                f"- **The first incremental build after the backfill reads nothing again:**"
+                f" {_s(fi['seconds'])} with nothing new (the next no-op build {_s(nb['seconds'])},"
+                f" `--full-refresh` {_s(fb.get('seconds'))}): each model reads the published"
+                " batches it has not read (`intermediate.cchc_batches_read`), not a time window"
+                f" (before: a 30-minute window re-read the whole backfill). Slowest nodes: {slow3}."
+            )
     # what grows with history: the no-op build node by node
     if len(stages) > 1:
         first = (stages[0].get("noop_build") or {}).get("result", {}).get("node_seconds", {})

@@ -24,31 +24,6 @@ order by ti.start_date
 """
 
 
-AGE_SQL = (
-    "update audit.load_batches set published_at = published_at - interval '1 day' "
-    "where published_at is not null",
-    "update intermediate.cchc_build_watermarks set published_until = published_until - interval '1 day' "
-    "where published_until is not null",
-)
-
-
-def age_publications(url: str | None = None) -> None:
-    """Move every publication one day into the past, as if the previous night were a day ago.
-
-    The bench runs a year of nights minutes apart; the incremental models re-read the batches
-    published up to `incremental_lookback_minutes` (30) before their watermark, which on a real
-    night is the previous night only, but here would be the whole backfill just published. Only
-    published_at and the watermarks' published_until move; nothing else reads them."""
-    from cchc_warehouse.warehouse import connect
-
-    with connect(url) as conn:
-        exists = conn.execute(
-            "select to_regclass('intermediate.cchc_build_watermarks') is not null"
-        ).fetchone()[0]
-        for statement in AGE_SQL if exists else AGE_SQL[:1]:
-            conn.execute(statement)
-
-
 def _airflow_env(landing: str, first_day: str, last_day: str) -> None:
     os.environ["CCHC_START_DATE"] = first_day
     os.environ["CCHC_END_DATE"] = last_day
@@ -108,7 +83,6 @@ def step_nights_dag(landing: str, days: list[str], first_day: str, last_day: str
     nights = []
     for text in days:
         day = date.fromisoformat(text)
-        age_publications()
         night_start = time.perf_counter()
         ingest = {}
         for system in SYSTEMS:
@@ -156,7 +130,6 @@ def step_night_cli(landing: str, days: list[str]) -> dict:
     nights = []
     for day in days:
         d = date.fromisoformat(day)
-        age_publications()
         started = time.perf_counter()
         report = pipeline.backfill(Path(landing), d, d)
         total = time.perf_counter() - started

@@ -327,8 +327,7 @@ def model(r: dict) -> list[str]:
         if fi:
             rows.append(
                 [
-                    "first incremental `dbt build` after the backfill, nothing new (re-reads the"
-                    " backfill: see findings)",
+                    "first incremental `dbt build` after the backfill, nothing new",
                     fmt_s(fi["result"]["seconds"]),
                     "",
                     "",

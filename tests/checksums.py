@@ -9,7 +9,6 @@ BOOKKEEPING = {
     "_batch_id",
     "batch_id",
     "changed_at",
-    "published_until",
     "updated_at",
     "published_at",
     "generated_at",

@@ -13,13 +13,19 @@
         create schema if not exists intermediate;
         create table if not exists intermediate.cchc_build_watermarks (
             model_name text primary key,
-            published_until timestamptz,
             consumed_until timestamptz,
             as_of_date date,
             updated_at timestamptz not null default now()
         );
         comment on table intermediate.cchc_build_watermarks is
-            'Bookkeeping of the incremental models (written by their post-hooks): the latest audit.load_batches.published_at a footprint model has read (published_until), the footprint changes a mart has consumed (consumed_until) and the as_of_date it was built for.';
+            'Bookkeeping of the incremental models (written by their post-hooks): the footprint changes a mart has consumed (consumed_until) and the as_of_date it was built for.';
+        create table if not exists intermediate.cchc_batches_read (
+            model_name text not null,
+            batch_id bigint not null,
+            primary key (model_name, batch_id)
+        );
+        comment on table intermediate.cchc_batches_read is
+            'Bookkeeping of the incremental models (written by their post-hooks): the published audit.load_batches each model has read; an incremental build reads the published batches not listed for it.';
     end
     $$;
 {% endmacro %}

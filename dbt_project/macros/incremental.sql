@@ -1,22 +1,35 @@
-{#- Incremental bookkeeping (intermediate.cchc_build_watermarks, created by on-run-start).
+{#- Incremental bookkeeping (tables created by on-run-start).
 
-    raw -> footprints: a footprint model reads the batches published after its
-    `published_until` (less var('incremental_lookback_minutes')), and re-reads the entities whose
-    stored export days include a day re-published since then (a re-sent day replaces content).
+    raw -> footprints: a model reads the published batches it has not read before
+    (intermediate.cchc_batches_read holds, per model, the batches its last successful build read),
+    and re-reads the entities whose stored export days include a day of such a batch (a re-sent
+    day replaces content). A set of batch ids, not a time window: a batch whose publication
+    committed late is still unread, and the first build after a backfill reads nothing again.
     footprints -> marts: every footprint row changed in a run carries changed_at = the run's
-    start; a mart recomputes what the footprints changed since its own `consumed_until`. -#}
+    start; a mart recomputes what the footprints changed since its own `consumed_until`
+    (intermediate.cchc_build_watermarks). -#}
 
 {% macro watermark_table() -%}
 intermediate.cchc_build_watermarks
 {%- endmacro %}
 
-{% macro published_since(model_name) -%}
-(
-    coalesce(
-        (select w.published_until from {{ watermark_table() }} as w where w.model_name = '{{ model_name }}'),
-        '-infinity'::timestamptz
-    ) - interval '{{ var("incremental_lookback_minutes") }} minutes'
-)
+{% macro batches_read_table() -%}
+intermediate.cchc_batches_read
+{%- endmacro %}
+
+{#- The published batches (of `system`, when given) that `model_name` has not read yet. The
+    published batches are stg_audit__published_batches, a table built once at the start of the
+    run, so every model of a run reads, and records, the same set. -#}
+{% macro unread_batches(model_name, system=none) -%}
+select b.batch_id
+from {{ ref('stg_audit__published_batches') }} as b
+where not exists (
+        select 1 from {{ batches_read_table() }} as r
+        where r.model_name = '{{ model_name }}' and r.batch_id = b.batch_id
+    )
+    {%- if system %}
+    and b.system = '{{ system }}'
+    {%- endif %}
 {%- endmacro %}
 
 {% macro consumed_since(model_name) -%}
@@ -38,21 +51,28 @@ intermediate.cchc_build_watermarks
 '{{ run_started_at.isoformat() }}'::timestamptz
 {%- endmacro %}
 
-{#- Post-hook: record what this build has read and consumed. -#}
+{#- Post-hook: record what this build has read and consumed. The batches read are the run's
+    published batches (a full build reads every published batch, an incremental one the unread
+    ones); batches no longer published leave the set, so it stays as long as the published list. -#}
 {% macro record_watermark(model_name) -%}
-insert into {{ watermark_table() }} (model_name, published_until, consumed_until, as_of_date, updated_at)
+insert into {{ watermark_table() }} (model_name, consumed_until, as_of_date, updated_at)
 select
     '{{ model_name }}',
-    s.published_until,
     {{ run_stamp() }},
     s.as_of_date,
     now()
 from {{ ref('int_warehouse_as_of') }} as s
 on conflict (model_name) do update set
-    published_until = excluded.published_until,
     consumed_until = excluded.consumed_until,
     as_of_date = excluded.as_of_date,
-    updated_at = excluded.updated_at
+    updated_at = excluded.updated_at;
+delete from {{ batches_read_table() }} as r
+where r.model_name = '{{ model_name }}'
+    and not exists (select 1 from {{ ref('stg_audit__published_batches') }} as b where b.batch_id = r.batch_id);
+insert into {{ batches_read_table() }} (model_name, batch_id)
+select '{{ model_name }}', b.batch_id
+from {{ ref('stg_audit__published_batches') }} as b
+on conflict do nothing
 {%- endmacro %}
 
 

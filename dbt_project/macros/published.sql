@@ -31,13 +31,8 @@ r._batch_id = any(array(
 select batch_id from {{ source('audit', 'load_batches') }} where status <> 'published'
 {%- endmacro %}
 
-{#- Restricts published raw rows (alias r) to the batches published since `model_name` last read
-    (less the look-back), as an array first so that raw's _batch_id index serves it. -#}
-{% macro in_batches_published_since(model_name) -%}
-r._batch_id = any(array(
-    select b.batch_id
-    from {{ source('audit', 'load_batches') }} as b
-    where b.status = 'published'
-        and b.published_at > {{ published_since(model_name) }}
-))
+{#- Restricts published raw rows (alias r) to the published batches `model_name` has not read,
+    as an array first so that raw's _batch_id index serves it. -#}
+{% macro in_unread_batches(model_name) -%}
+r._batch_id = any(array({{ unread_batches(model_name) }}))
 {%- endmacro %}

@@ -87,11 +87,7 @@ where agency_code is not null
 union
 select t.document_id
 from {{ this }} as t
-where exists (
-        select 1 from {{ ref('stg_audit__published_batches') }} as b
-        where b.system = 'portal'
-            and b.published_at > {{ consumed_since(model_name) }} - interval '{{ var("incremental_lookback_minutes") }} minutes'
-    )
+where exists ({{ unread_batches(model_name, 'portal') }})
     and t.recipient_in_province is distinct from (
         t.recipient_agency_code in (select agency_code from {{ ref('stg_portal__agencies') }})
     )
@@ -123,20 +119,18 @@ where y.period_convention = 'nd09'
                 union all
                 select min(b.export_date)
                 from {{ ref('stg_audit__published_batches') }} as b
-                where b.system = 'portal'
-                    and b.published_at > {{ consumed_since(model_name) }} - interval '{{ var("incremental_lookback_minutes") }} minutes'
+                where b.batch_id in ({{ unread_batches(model_name, 'portal') }})
                 union all
                 select min(r.rated_date)
                 from {{ ref('stg_portal__ratings') }} as r
                 inner join {{ ref('stg_audit__published_batches') }} as b
                     on b.batch_id = r.batch_id
-                where b.published_at > {{ consumed_since(model_name) }} - interval '{{ var("incremental_lookback_minutes") }} minutes'
+                where b.batch_id in ({{ unread_batches(model_name) }})
                 union all
                 select '-infinity'::date
                 where exists (
                     select 1 from {{ ref('stg_audit__published_batches') }} as b
-                    where b.system = 'portal'
-                        and b.published_at > {{ consumed_since(model_name) }} - interval '{{ var("incremental_lookback_minutes") }} minutes'
+                    where b.batch_id in ({{ unread_batches(model_name, 'portal') }})
                         and b.export_date < coalesce({{ previous_as_of(model_name) }}, '-infinity'::date)
                 )
             ) as touched
@@ -150,12 +144,7 @@ where y.period_convention = 'nd09'
 {% macro staged_dossiers_to_rebuild_sql() -%}
 select dossier_id
 from {{ ref('stg_onestop__raw_dossier_ids') }}
-where batch_id in (
-    select batch_id
-    from {{ ref('stg_audit__published_batches') }}
-    where system = 'onestop'
-        and published_at > {{ published_since(this.name) }}
-)
+where batch_id in ({{ unread_batches(this.name, 'onestop') }})
 union
 select dossier_id
 from {{ this }}
@@ -172,12 +161,7 @@ where (not is_known_agency and agency_code in (select agency_code from {{ ref('s
 {% macro staged_documents_to_rebuild_sql() -%}
 select document_id
 from {{ ref('stg_docmgmt__raw_document_ids') }}
-where batch_id in (
-    select batch_id
-    from {{ ref('stg_audit__published_batches') }}
-    where system = 'docmgmt'
-        and published_at > {{ published_since(this.name) }}
-)
+where batch_id in ({{ unread_batches(this.name, 'docmgmt') }})
 union
 select document_id
 from {{ this }}
@@ -195,12 +179,7 @@ where not is_known_agency and agency_code in (select agency_code from {{ ref('st
 {% macro staged_document_rows_to_rebuild_sql() -%}
 select document_id
 from {{ ref('stg_docmgmt__raw_document_ids') }}
-where batch_id in (
-    select batch_id
-    from {{ ref('stg_audit__published_batches') }}
-    where system = 'docmgmt'
-        and published_at > {{ published_since(this.name) }}
-)
+where batch_id in ({{ unread_batches(this.name, 'docmgmt') }})
 union
 select document_id
 from {{ this }}
@@ -214,20 +193,14 @@ where batch_id in ({{ unpublished_batch_ids() }})
 {% macro footprint_candidates_sql(key, ids_model, system) -%}
 select {{ key }}
 from {{ ref(ids_model) }}
-where batch_id = any(array(
-    select batch_id
-    from {{ ref('stg_audit__published_batches') }}
-    where system = '{{ system }}'
-        and published_at > {{ published_since(this.name) }}
-))
+where batch_id = any(array({{ unread_batches(this.name, system) }}))
 union
 select {{ key }}
 from {{ this }}
 where fp_export_dates && array(
-    select export_date
-    from {{ ref('stg_audit__published_batches') }}
-    where system = '{{ system }}'
-        and published_at > {{ published_since(this.name) }}
+    select b.export_date
+    from {{ ref('stg_audit__published_batches') }} as b
+    where b.batch_id in ({{ unread_batches(this.name, system) }})
 )
 {%- endmacro %}
 

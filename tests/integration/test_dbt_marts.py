@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import json
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import psycopg
@@ -536,7 +536,9 @@ def load_second_night(conn) -> None:
     """The next night: a late onestop day, a new day that changes dossiers (D2 ends late, D11's
     unknown agency corrected to C), and the docmgmt day 20/12 re-sent without DOC2."""
     conn.execute("update audit.load_batches set status = 'abandoned' where status = 'loaded'")
-    late = add_batch(conn, "onestop", "2021-11-25", published_at=SECOND_NIGHT)
+    # stamped before the first night's batches (its publication committed late): the models read
+    # the batches they have not read, whatever their published_at
+    late = add_batch(conn, "onestop", "2021-11-25", published_at=FIRST_NIGHT - timedelta(hours=1))
     insert_rows(
         conn,
         "onestop_hoso",
@@ -640,8 +642,7 @@ def snapshot(url: str) -> dict[str, list[tuple]]:
 
 
 def build(url: str, *extra: str) -> None:
-    # lookback 0: the incremental run must find the changed keys from the watermark alone
-    run_dbt(["build", "--vars", "{incremental_lookback_minutes: 0}", *extra], url)
+    run_dbt(["build", *extra], url)
 
 
 @pytest.fixture(scope="module")
@@ -958,3 +959,26 @@ def test_incremental_equals_full_refresh(second_night):
     assert untouched, "rows of an agency the night did not touch were rewritten"
     for name in MARTS:
         assert incremental[name] == full[name], name
+
+
+def test_a_build_with_nothing_new_reads_nothing(second_night):
+    url = second_night[0]
+    stamps_sql = (
+        "select (select max(changed_at) from intermediate.int_dossier_footprints),"
+        " (select max(changed_at) from intermediate.int_document_footprints)"
+    )
+    before = query(url, stamps_sql), snapshot(url)
+    build(url)
+    assert (query(url, stamps_sql), snapshot(url)) == before  # no footprint rewritten
+    # every incremental model has read exactly the published batches
+    read = query(
+        url,
+        "select model_name, array_agg(batch_id order by batch_id) from intermediate.cchc_batches_read"
+        " group by 1 order by 1",
+    )
+    published = query(
+        url,
+        "select array_agg(batch_id order by batch_id) from audit.load_batches"
+        " where status = 'published'",
+    )[0][0]
+    assert len(read) >= 15 and all(ids == published for _, ids in read), read

@@ -15,8 +15,7 @@ province as (
 final as (
     select
         (select max(export_date) from published_batches) as as_of_date,
-        (select province_code from province) as province_code,
-        (select max(published_at) from published_batches) as published_until
+        (select province_code from province) as province_code
 )
 
 select * from final

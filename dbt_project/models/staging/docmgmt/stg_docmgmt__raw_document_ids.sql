@@ -23,17 +23,17 @@
 
 with vanban as (
     {{ published_rows('docmgmt_vanban') }}
-    {% if is_incremental() %}and {{ in_batches_published_since(this.name) }}{% endif %}
+    {% if is_incremental() %}and {{ in_unread_batches(this.name) }}{% endif %}
 ),
 
 noinhan as (
     {{ published_rows('docmgmt_noinhan') }}
-    {% if is_incremental() %}and {{ in_batches_published_since(this.name) }}{% endif %}
+    {% if is_incremental() %}and {{ in_unread_batches(this.name) }}{% endif %}
 ),
 
 trangthai as (
     {{ published_rows('docmgmt_trangthai') }}
-    {% if is_incremental() %}and {{ in_batches_published_since(this.name) }}{% endif %}
+    {% if is_incremental() %}and {{ in_unread_batches(this.name) }}{% endif %}
 ),
 
 unioned as (

@@ -22,7 +22,7 @@
 
 with hoso as (
     {{ published_rows('onestop_hoso') }}
-    {% if is_incremental() %}and {{ in_batches_published_since(this.name) }}{% endif %}
+    {% if is_incremental() %}and {{ in_unread_batches(this.name) }}{% endif %}
 ),
 
 final as (

@@ -18,7 +18,7 @@
 with coquan as (
     {{ published_rows('portal_coquan') }}
     {% if is_incremental() %}
-        and {{ in_batches_published_since(this.name) }}
+        and {{ in_unread_batches(this.name) }}
     {% endif %}
 ),
 

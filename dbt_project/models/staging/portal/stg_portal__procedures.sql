@@ -19,7 +19,7 @@
 with thutuc as (
     {{ published_rows('portal_thutuc') }}
     {% if is_incremental() %}
-        and {{ in_batches_published_since(this.name) }}
+        and {{ in_unread_batches(this.name) }}
     {% endif %}
 ),
 
