@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 import warnings
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -862,8 +862,8 @@ def validate_batches(batch_ids: list[int], url: str | None = None) -> dict[int, 
 
     The combined run gives each expectation's unexpected count over all batches; a per-batch
     row and non-null count (one grouped query per table) settles every batch that would pass
-    even with all of them; only expectations and batches left open get a second, per-row pass
-    that names the `_batch_id` of each unexpected row. Each batch gets gx_success/gx_summary.
+    even with all of them; only the batches left open get a second pass, each on its own with
+    the expectations left open for it. Each batch gets gx_success/gx_summary.
     """
     url = url or warehouse.warehouse_url()
     ids = sorted(set(batch_ids))
@@ -921,7 +921,7 @@ def _validate_group(
     tables: dict[int, dict[str, dict]] = {b: {} for b in ids}
     for table in spec.tables:
         per_table = _split_table(
-            gx, conn, table, group, results[table], parameters, history, (run_id, spec.name)
+            gx, conn, table, group, results[table], parameters, history, (run_id, spec.name), spec
         )
         for b in group:
             table_checks, volume_info, rows = per_table[b.batch_id]
@@ -946,11 +946,12 @@ def _split_table(
     parameters: dict[str, Any],
     history: dict[str, list[tuple[date, int]]],
     run: tuple[Any, str],
+    spec: Any,
 ) -> dict[int, tuple[list[Check], dict | None, int]]:
     """Per batch: the checks of `table` from the combined result (plus a split pass if needed).
 
-    `run` = (run id, checkpoint name) of the combined run, under which the split pass's result
-    is stored too, so Data Docs show the `_batch_id` of every unexpected row.
+    `run` = (run id, checkpoint name) of the combined run, under which the split pass's results
+    are stored too, one per open batch, so Data Docs show each batch's unexpected rows.
     """
     ids = [b.batch_id for b in group]
     columns = sorted(
@@ -1041,7 +1042,7 @@ def _split_table(
             )
             pending.append(_Pending(index, expectation, open_batches))
     if pending:
-        _settle(gx, table, pending, per_batch, counts, combined, run)
+        _settle(gx, table, pending, per_batch, counts, run, spec)
     return {
         b.batch_id: (
             [c for c in per_batch[b.batch_id] if c is not None],
@@ -1058,28 +1059,36 @@ def _settle(
     pending: list[_Pending],
     per_batch: dict[int, list[Check | None]],
     counts: dict[int, dict[str, int]],
-    combined: Any,
     run: tuple[Any, str],
+    spec: Any,
 ) -> None:
-    """The split pass: the open expectations again, naming each unexpected row's `_batch_id`."""
+    """The split pass: each open batch on its own, with the expectations left open for it.
+
+    One validation per batch, in the nightly path's result format, gives each batch its own
+    unexpected count and a few samples (with their `_batch_id`). Not one run over all open
+    batches listing every unexpected row: a month of a defective source is hundreds of thousands
+    of rows, which GX would hold in memory (hundreds of MB) and write into the stored result.
+    """
     open_ids = sorted({b for p in pending for b in p.batches})
-    most = max(combined.results[p.index].result.get("unexpected_count") or 0 for p in pending)
-    result_format = {
-        "result_format": "COMPLETE",
-        "unexpected_index_column_names": ["_batch_id"],
-        "partial_unexpected_count": most + 1,
-        "return_unexpected_index_query": False,
-    }
     started = time.perf_counter()
     run_id, checkpoint = run
-    split = gx.validate(
-        table,
-        [p.expectation for p in pending],
-        condition_for(open_ids),
-        result_format,
-        store=(run_id, f"per-batch-split-{open_ids[0]}-{open_ids[-1]}", checkpoint),
-    )
-    by_index = {r.expectation_config.meta[SPLIT_TAG]: r for r in split.results}
+    for bid in open_ids:
+        todo = [p for p in pending if bid in p.batches]
+        result_format = {
+            **spec.result_format(counts[bid]["*"]),
+            "unexpected_index_column_names": ["_batch_id"],
+            "return_unexpected_index_query": False,
+        }
+        split = gx.validate(
+            table,
+            [p.expectation for p in todo],
+            condition_for([bid]),
+            result_format,
+            store=(run_id, f"per-batch-split-{bid}", checkpoint),
+        )
+        by_index = {r.expectation_config.meta[SPLIT_TAG]: r for r in split.results}
+        for p in todo:
+            per_batch[bid][p.index] = _split_check(table, by_index[p.index], counts[bid])
     log.debug(
         "%s: split pass over %d expectations x %d batches in %.2f s",
         table,
@@ -1087,51 +1096,44 @@ def _settle(
         len(open_ids),
         time.perf_counter() - started,
     )
-    for p in pending:
-        r = by_index[p.index]
-        config = r.expectation_config
-        column = config.kwargs.get("column")
-        mostly = float(config.kwargs.get("mostly") or 1.0)
-        label = (config.meta or {}).get("label", "")
-        severity = _severity(config)
-        exception = exception_message(r)
-        index_list = (r.result or {}).get("unexpected_index_list") or []
-        unexpected = Counter(entry["_batch_id"] for entry in index_list)
-        samples: dict[int, list] = defaultdict(list)
-        for entry in index_list:
-            if len(samples[entry["_batch_id"]]) < 5:
-                samples[entry["_batch_id"]].append(entry.get(column))
-        for bid in p.batches:
-            if exception:
-                check = Check(
-                    table,
-                    config.type,
-                    column,
-                    severity,
-                    False,
-                    f"could not be evaluated: {exception}",
-                    label,
-                )
-            else:
-                key = "*" if config.type in ROW_DENOMINATOR else column
-                considered = counts[bid][key]
-                ok = mostly_success(considered, unexpected[bid], mostly)
-                check = Check(
-                    table,
-                    config.type,
-                    column,
-                    severity,
-                    ok,
-                    map_observed(
-                        config.type,
-                        unexpected=unexpected[bid],
-                        considered=considered,
-                        mostly=mostly,
-                        samples=samples[bid],
-                    ),
-                    label,
-                )
-            per_batch[bid][p.index] = check
+
+
+def _split_check(table: str, r: Any, counts: dict[str, int]) -> Check:
+    """One open expectation's verdict on one batch, from its own validation result."""
+    config = r.expectation_config
+    column = config.kwargs.get("column")
+    mostly = float(config.kwargs.get("mostly") or 1.0)
+    label = (config.meta or {}).get("label", "")
+    severity = _severity(config)
+    exception = exception_message(r)
+    if exception:
+        return Check(
+            table,
+            config.type,
+            column,
+            severity,
+            False,
+            f"could not be evaluated: {exception}",
+            label,
+        )
+    info = r.result or {}
+    unexpected = info.get("unexpected_count") or 0
+    considered = counts["*" if config.type in ROW_DENOMINATOR else column]
+    return Check(
+        table,
+        config.type,
+        column,
+        severity,
+        mostly_success(considered, unexpected, mostly),
+        map_observed(
+            config.type,
+            unexpected=unexpected,
+            considered=considered,
+            mostly=mostly,
+            samples=(info.get("partial_unexpected_list") or [])[:5],
+        ),
+        label,
+    )
 
 
 # --------------------------------------------------------------------------- Data Docs
