@@ -132,7 +132,7 @@ def loadavg() -> float:
 def git_commit() -> dict:
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
-        return done.stdout.strip()
+        return done.stdout.rstrip()  # porcelain lines start with a status column: keep it
 
     dirty = git(
         "status",
@@ -147,9 +147,9 @@ def git_commit() -> dict:
         "bench",
     )
     return {
-        "commit": git("rev-parse", "HEAD"),
-        "short": git("rev-parse", "--short", "HEAD"),
-        "subject": git("log", "-1", "--format=%s"),
+        "commit": git("rev-parse", "HEAD").strip(),
+        "short": git("rev-parse", "--short", "HEAD").strip(),
+        "subject": git("log", "-1", "--format=%s").strip(),
         "dirty_paths": [line[3:] for line in dirty.splitlines()],
     }
 

@@ -84,3 +84,12 @@ drop table if exists {{ temp_name }};
 create temporary table {{ temp_name }} as {{ keys_sql }};
 analyze {{ temp_name }}
 {%- endmacro %}
+
+
+{#- Post-hook, outside the model's transaction: VACUUM marks the table's pages all-visible, so
+    that a province-year slice over a fact is an index-only scan of a covering index (columns in
+    the model's `indexes`) instead of a scan of the wide rows; a nightly run's vacuum visits only
+    the pages it changed. ANALYZE gives the planner the new day's statistics. -#}
+{% macro vacuum_for_index_only_scans() -%}
+{{ return({"sql": "vacuum (analyze) {{ this }}", "transaction": false}) }}
+{%- endmacro %}

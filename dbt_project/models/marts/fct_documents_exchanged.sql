@@ -7,12 +7,13 @@
         {'columns': ['document_id', 'recipient_agency_code'], 'unique': true},
         {'columns': ['sender_agency_code', 'sent_at']},
         {'columns': ['recipient_agency_code']},
+        {'columns': ['sent_at', 'sending_form', 'digitally_signed', 'processed_on_time']},
     ],
     pre_hook=[
         "{% if is_incremental() %}{{ stash_keys('cchc_fct_documents_rebuild', documents_to_rebuild_sql(this.name)) }}{% endif %}",
         "{% if is_incremental() %}delete from {{ this }} where document_id in (select document_id from cchc_fct_documents_rebuild){% endif %}",
     ],
-    post_hook=["{{ record_watermark(this.name) }}"],
+    post_hook=["{{ record_watermark(this.name) }}", vacuum_for_index_only_scans()],
 ) }}
 
 -- depends_on: {{ ref('int_document_footprints') }}

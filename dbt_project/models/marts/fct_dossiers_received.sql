@@ -6,11 +6,11 @@
     indexes=[
         {'columns': ['dossier_id'], 'unique': true},
         {'columns': ['agency_code', 'accepted_date']},
-        {'columns': ['accepted_date']},
+        {'columns': ['accepted_date', 'agency_code', 'outcome', 'timeliness', 'channel']},
         {'columns': ['procedure_code']},
     ],
     pre_hook=["{% if is_incremental() %}delete from {{ this }} where dossier_id in ({{ changed_dossier_ids(this.name) }}){% endif %}"],
-    post_hook=["{{ record_watermark(this.name) }}"],
+    post_hook=["{{ record_watermark(this.name) }}", vacuum_for_index_only_scans()],
 ) }}
 
 -- depends_on: {{ ref('int_dossier_footprints') }}
