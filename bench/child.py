@@ -14,7 +14,7 @@ from pathlib import Path
 
 
 def steps() -> dict:
-    from bench import build, experiments, generate, ingest, nightly
+    from bench import build, experiments, generate, ingest, nightly, resend
 
     return {
         "generate": generate.step_generate,
@@ -28,6 +28,7 @@ def steps() -> dict:
         "plain_copy_file": ingest.step_plain_copy_file,
         "plain_copy_batches": ingest.step_plain_copy_batches,
         "gx_batches": experiments.step_gx_batches,
+        "resend": resend.step_resend,
     }
 
 

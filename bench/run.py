@@ -7,7 +7,7 @@ Generates province-scale landing data (nd09 years from 15/12/2020), then for eac
 `cchc backfill` of the year into a database of its own on the embedded PostgreSQL (cchc_bench,
 dropped and recreated at the start), the ingestion benchmarks (first year), a full and a no-op
 dbt build, a week of nightly runs (the first nights through the real DAGs with dag.test, the
-others through the CLI path),
+others through the CLI path), a re-sent old day (bench/resend.py),
 BI queries as bi_reader, the warehouse's size, the year's report (bench/bench_report.py). Each
 step runs in a child process whose peak memory and the PostgreSQL backends' share are recorded
 with the load average. --quick: a small province and 14-day "years" (a dry run of the harness).
@@ -182,7 +182,7 @@ def _landing(out: Path, plan, keep: bool) -> tuple[Path, bool]:
 def run_stage(
     benv: BenchEnv, env: dict, landing: Path, plan, stage, airflow_args: dict, args
 ) -> dict:
-    from bench import ingest, queries, reports
+    from bench import ingest, queries, reports, resend
 
     k = stage.years
     logs = benv.logs / f"year{k}"
@@ -283,6 +283,22 @@ def run_stage(
             logs,
             databases=(WAREHOUSE_DB,),
         )
+
+    day = resend.resend_day(landing, plan.first_day, plan.stages[0].end)
+    log.info("year %d: re-sending onestop %s (the same records in other bytes)", k, day)
+    s["resend"] = run_step(
+        "resend",
+        "resend",
+        {
+            "landing": str(landing),
+            "root": str(benv.out / "resend"),
+            "day": day.isoformat(),
+            "nth": k,
+        },
+        env,
+        logs,
+        databases=(WAREHOUSE_DB,),
+    )
 
     year = nd09_year(stage.end)
     params = queries.pick_agency_and_year(benv.url, year)

@@ -162,8 +162,8 @@ def test_no_personal_data_reaches_the_marts(nightly_run, e2e_warehouse, landing)
 def test_backfill_equals_the_nightly_dags(nightly_run, e2e_warehouse, landing, pg_server):
     """`cchc backfill` (one pass, one dbt build) gives the warehouse the nightly DAGs built."""
     from cchc_warehouse import pipeline
+    from cchc_warehouse.checksums import table_checksums
 
-    from tests.checksums import table_checksums
     from tests.conftest import create_database
 
     url = create_database(pg_server, prefix="bf")

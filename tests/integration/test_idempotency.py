@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 from cchc_warehouse import dbt, load, pipeline, simulate
+from cchc_warehouse.checksums import table_checksums
 
-from tests.checksums import table_checksums
 from tests.conftest import create_database
 
 pytestmark = pytest.mark.slow
