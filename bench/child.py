@@ -14,7 +14,7 @@ from pathlib import Path
 
 
 def steps() -> dict:
-    from bench import build, experiments, generate, ingest, nightly, resend
+    from bench import build, experiments, generate, ingest, nightly, partitions, resend
 
     return {
         "generate": generate.step_generate,
@@ -29,6 +29,7 @@ def steps() -> dict:
         "plain_copy_batches": ingest.step_plain_copy_batches,
         "gx_batches": experiments.step_gx_batches,
         "resend": resend.step_resend,
+        "partitions": partitions.step_partitions,
     }
 
 

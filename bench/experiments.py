@@ -1,7 +1,9 @@
 """Experiments beyond the targets, on the warehouse a run leaves behind: the backfill's GX pass
-alone in a process, to see its share of the backfill's memory. Run on its own:
+alone in a process, to see its share of the backfill's memory (--gx); whether partitioning raw
+tables by export month and the dossier fact by year pays (--partitions, bench/partitions.py).
+Run on its own:
 
-    .venv/bin/python -m bench.experiments [--results DIR] --gx
+    .venv/bin/python -m bench.experiments [--results DIR] [--gx] [--partitions]
 
 (on its own it reads DIR/results.json for the landing and the bench folder, adds its findings
 under "experiments" and renders DIR/RESULTS.md again).
@@ -15,6 +17,7 @@ import logging
 import os
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from bench import common
@@ -61,12 +64,44 @@ def gx_backfill_memory(benv: common.BenchEnv, env: dict, start: str, end: str) -
         return {"error": str(exc).splitlines()[-1][:300]}
 
 
+def partitions(benv: common.BenchEnv, env: dict, results: dict) -> dict:
+    from bench.generate import nd09_year
+    from bench.resend import resend_day
+
+    first = results["stages"][0]
+    last = results["stages"][-1]
+    day = resend_day(
+        Path(results["landing"]),
+        date.fromisoformat(first["start"]),
+        date.fromisoformat(first["end"]),
+    )
+    log.info("experiment: partitioned copies beside the tables, re-sending %s", day)
+    try:
+        return run_step(
+            "partitions",
+            "partitions",
+            {
+                "url": benv.url,
+                "day": day.isoformat(),
+                "year": nd09_year(date.fromisoformat(last["end"])),
+            },
+            env,
+            benv.logs / "experiments",
+            databases=(common.WAREHOUSE_DB,),
+        )
+    except StepFailed as exc:
+        return {"error": str(exc).splitlines()[-1][:300]}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="python -m bench.experiments", description=__doc__.splitlines()[0]
     )
     p.add_argument("--results", type=Path, default=common.ROOT / "bench")
     p.add_argument("--gx", action="store_true", help="the backfill's GX pass alone, year 1")
+    p.add_argument(
+        "--partitions", action="store_true", help="partitioned copies of raw and the fact, timed"
+    )
     args = p.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s bench %(message)s", datefmt="%H:%M:%S"
@@ -84,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
         experiments["gx_backfill"] = gx_backfill_memory(
             benv, benv.child_env(), first["start"], first["end"]
         )
+    if args.partitions:
+        experiments["partitions"] = partitions(benv, benv.child_env(), results)
     path.write_text(json.dumps(results, default=str, indent=1))
     from bench.results import write_markdown
 

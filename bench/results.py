@@ -637,6 +637,75 @@ def scale_section(r: dict) -> list[str]:
     return lines
 
 
+def partition_section(r: dict) -> list[str]:
+    exp = (r.get("experiments") or {}).get("partitions") or {}
+    res = exp.get("result")
+    if not res:
+        return (
+            [f"## Partitioning\n\nthe experiment failed: {exp['error']}", ""]
+            if exp.get("error")
+            else []
+        )
+    n = len(r["stages"])
+    lines = [
+        "## Partitioning",
+        "",
+        f"`python -m bench.experiments --partitions` on the warehouse this run left ({n} year(s)"
+        f" loaded; bench/partitions.py): each table copied as it is and as a table partitioned by"
+        f" export month, then the day {res['day']} re-sent on both (its batch deleted and its rows"
+        " inserted again under a new batch id, in one transaction), the vacuum after it, the read of"
+        " the new batch by `_batch_id` (staging's access path) and the removal of the oldest month"
+        f" (load {exp.get('load_mean')}).",
+        "",
+    ]
+
+    def short(x: float) -> str:
+        return fmt_s(x) if x >= 1 else f"{x * 1000:.0f} ms"
+
+    rows = []
+    for name, t in res["tables"].items():
+        a, b, ret = t["resend_plain"], t["resend_partitioned"], t["retention"]
+        rows.append(
+            [
+                f"`{name}`",
+                f"{fmt_int(t['rows'])} in {t['partitions']} months",
+                fmt_int(a["rows"]),
+                f"{short(a['replace_s'])} / {short(b['replace_s'])}",
+                f"{short(a['vacuum_s'])} / {short(b['vacuum_s'])}",
+                f"{a['read_new_batch_ms']:.2f} / {b['read_new_batch_ms']:.2f} ms",
+                f"{short(ret['delete_s'] + ret['vacuum_after_delete_s'])} / {short(ret['detach_drop_s'])}",
+            ]
+        )
+    lines += table(
+        [
+            "table",
+            "rows",
+            "rows of the day",
+            "re-send: table / partitioned",
+            "vacuum after it: table / the month's partition",
+            "read the new batch: table / partitioned",
+            "drop the oldest month: delete + vacuum / detach + drop",
+        ],
+        rows,
+    )
+    fq = res.get("fact_queries") or {}
+    if fq:
+        lines += [
+            f"`marts.fct_dossiers_received` ({fmt_int(res['fact_rows'])} rows) against a copy"
+            " partitioned by calendar year of `accepted_date` with the model's indexes; warm"
+            " medians of the bench's fact slices (as the warehouse owner, not bi_reader):",
+            "",
+        ]
+        lines += table(
+            ["query", "table", "partitioned by year"],
+            [
+                [f"`{q}`", f"{v['table']:.1f} ms", f"{v['partitioned']:.1f} ms"]
+                for q, v in fq.items()
+            ],
+        )
+    return lines
+
+
 def memory_section(r: dict) -> list[str]:
     lines = [
         "## Peak memory and time per step",
@@ -712,6 +781,7 @@ def write_markdown(results: dict, path: Path) -> Path:
         *orchestration(results),
         *report_section(results),
         *scale_section(results),
+        *partition_section(results),
         *memory_section(results),
         *findings.section(results),
     ]

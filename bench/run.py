@@ -8,7 +8,8 @@ Generates province-scale landing data (nd09 years from 15/12/2020), then for eac
 dropped and recreated at the start), the ingestion benchmarks (first year), a full and a no-op
 dbt build, a week of nightly runs (the first nights through the real DAGs with dag.test, the
 others through the CLI path), a re-sent old day (bench/resend.py),
-BI queries as bi_reader, the warehouse's size, the year's report (bench/bench_report.py). Each
+BI queries as bi_reader, the warehouse's size, the year's report (bench/bench_report.py); at
+the end, the partitioning experiment on the warehouse with every year (bench/partitions.py). Each
 step runs in a child process whose peak memory and the PostgreSQL backends' share are recorded
 with the load average. --quick: a small province and 14-day "years" (a dry run of the harness).
 """
@@ -164,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
         results["stages"].append(stage_result)
         save()
     benv.drop_scratch()
+    from bench import experiments
+
+    results["experiments"] = {"partitions": experiments.partitions(benv, env, results)}
     results["finished_at"] = datetime.now(UTC).astimezone().isoformat(timespec="seconds")
     results["load_at_end"] = common.loadavg()
     save()
