@@ -1,7 +1,7 @@
 """Does partitioning pay? Measured on the warehouse a bench run leaves behind (all its years).
 
 For the largest raw tables, a copy as the warehouse has it (one table, the `_batch_id` index) is
-set beside a copy partitioned by export month (the same index on every partition), and the
+set beside a copy partitioned by month of `_export_date` (the same index on every partition), and the
 operations that partitioning is meant to keep cheap are timed on both:
 
 * a re-sent day: delete the day's batch and insert its rows again under a new batch id, in one
@@ -24,7 +24,7 @@ import time
 from bench import queries
 from bench.common import connect
 
-RAW_TABLES = {"raw.onestop_hoso": "onestop", "raw.docmgmt_trangthai": "docmgmt"}
+RAW_TABLES = {"raw.onestop_hoso": "onestop", "raw.docmgmt_trangthai": "docmgmt"}  # table: system
 WARM_RUNS = 5
 FACT_INDEXES = (
     "agency_code, accepted_date",
@@ -39,19 +39,18 @@ def _timed(conn, statement: str, params=None) -> float:
     return round(time.perf_counter() - started, 3)
 
 
-def _months(conn, system: str) -> list:
+def _months(conn, table: str) -> list:
     return [
         r[0]
         for r in conn.execute(
-            "select distinct date_trunc('month', export_date)::date from audit.load_batches "
-            "where system = %s and status = 'published' order by 1",
-            (system,),
+            f"select distinct date_trunc('month', _export_date)::date from {table} order by 1"
         )
     ]
 
 
-def _copies(conn, table: str, system: str) -> tuple[str, str, dict]:
-    """bench_part.<name>_plain and bench_part.<name>_part (by export month), filled from `table`."""
+def _copies(conn, table: str) -> tuple[str, str, dict]:
+    """bench_part.<name>_plain and bench_part.<name>_part (by month of `_export_date`, which every
+    raw row carries: the loader's COPY would not change), filled from `table`."""
     name = table.split(".")[1]
     plain, part = f"bench_part.{name}_plain", f"bench_part.{name}_part"
     built = {}
@@ -60,10 +59,9 @@ def _copies(conn, table: str, system: str) -> tuple[str, str, dict]:
         conn, f"insert into {plain} select * from {table} order by _batch_id"
     )
     conn.execute(
-        f"create table {part} (like {table} including defaults, _export_month date not null) "
-        "partition by range (_export_month)"
+        f"create table {part} (like {table} including defaults) partition by range (_export_date)"
     )
-    months = _months(conn, system)
+    months = _months(conn, table)
     for m in months:
         conn.execute(
             f"create table {part}_{m:%Y%m} partition of {part} "
@@ -71,9 +69,7 @@ def _copies(conn, table: str, system: str) -> tuple[str, str, dict]:
         )
     conn.execute(f"create index on {part} (_batch_id)")
     built["part_fill_s"] = _timed(
-        conn,
-        f"insert into {part} select t.*, date_trunc('month', b.export_date)::date from {table} t "
-        "join audit.load_batches b on b.batch_id = t._batch_id order by t._batch_id",
+        conn, f"insert into {part} select * from {table} order by _batch_id"
     )
     for t in (plain, part):
         conn.execute(f"vacuum (analyze) {t}")
@@ -81,30 +77,24 @@ def _copies(conn, table: str, system: str) -> tuple[str, str, dict]:
     return plain, part, built
 
 
-def _resend(conn, target: str, batch: int, new_batch: int, month, partitioned: bool) -> dict:
-    """The day's batch replaced by the same rows under `new_batch`; then the vacuum and the read."""
-    cols = [
-        r[0]
-        for r in conn.execute(
-            "select column_name from information_schema.columns where table_schema = 'bench_part' "
-            "and table_name = %s and column_name <> '_batch_id' order by ordinal_position",
-            (target.split(".")[1],),
-        )
-    ]
-    listed = ", ".join(f'"{c}"' for c in cols)
+def _resend(conn, target: str, batch: int, new_batch: int, day, partitioned: bool) -> dict:
+    """The day's batch replaced by the same rows under `new_batch`; then the vacuum and the read.
+    On the partitioned copy the delete also names the export day (the loader knows it), so it
+    touches one partition."""
+    prune = " and _export_date = %s" if partitioned else ""
+    params = (batch, day) if partitioned else (batch,)
     started = time.perf_counter()
     with conn.transaction():
         conn.execute(
-            f"create temp table day_rows on commit drop as select * from {target} where _batch_id = %s",
-            (batch,),
+            f"create temp table day_rows on commit drop as select * from {target} "
+            f"where _batch_id = %s{prune}",
+            params,
         )
-        deleted = conn.execute(f"delete from {target} where _batch_id = %s", (batch,)).rowcount
-        conn.execute(
-            f"insert into {target} (_batch_id, {listed}) select %s, {listed} from day_rows",
-            (new_batch,),
-        )
+        deleted = conn.execute(f"delete from {target} where _batch_id = %s{prune}", params).rowcount
+        conn.execute("update day_rows set _batch_id = %s", (new_batch,))
+        conn.execute(f"insert into {target} select * from day_rows")
     replace_s = round(time.perf_counter() - started, 3)
-    vacuumed = f"{target}_{month:%Y%m}" if partitioned else target
+    vacuumed = f"{target}_{day:%Y%m}" if partitioned else target
     vacuum_s = _timed(conn, f"vacuum {vacuumed}")
     reads = []
     for _ in range(WARM_RUNS):
@@ -120,17 +110,13 @@ def _resend(conn, target: str, batch: int, new_batch: int, month, partitioned: b
     }
 
 
-def _retention(conn, plain: str, part: str, system: str, month) -> dict:
+def _retention(conn, plain: str, part: str, month) -> dict:
     """Remove the oldest export month from both copies."""
-    batches = [
-        r[0]
-        for r in conn.execute(
-            "select batch_id from audit.load_batches where system = %s "
-            "and date_trunc('month', export_date)::date = %s",
-            (system, month),
-        )
-    ]
-    delete_s = _timed(conn, f"delete from {plain} where _batch_id = any(%s)", (batches,))
+    delete_s = _timed(
+        conn,
+        f"delete from {plain} where _export_date >= %s and _export_date < %s::date + interval '1 month'",
+        (month, month),
+    )
     vacuum_s = _timed(conn, f"vacuum {plain}")
     drop_s = _timed(conn, f"alter table {part} detach partition {part}_{month:%Y%m}")
     drop_s += _timed(conn, f"drop table {part}_{month:%Y%m}")
@@ -210,13 +196,12 @@ def step_partitions(url: str, day: str, year: int) -> dict:
                     "and export_date = %s and status = 'published'",
                     (system, day),
                 ).fetchone()
-                month = export_date.replace(day=1)
-                plain, part, built = _copies(conn, table, system)
+                plain, part, built = _copies(conn, table)
                 rows = conn.execute(f"select count(*) from {plain}").fetchone()[0]
                 t = {"rows": rows, **built}
-                t["resend_plain"] = _resend(conn, plain, batch, next_batch, month, False)
-                t["resend_partitioned"] = _resend(conn, part, batch, next_batch, month, True)
-                t["retention"] = _retention(conn, plain, part, system, _months(conn, system)[0])
+                t["resend_plain"] = _resend(conn, plain, batch, next_batch, export_date, False)
+                t["resend_partitioned"] = _resend(conn, part, batch, next_batch, export_date, True)
+                t["retention"] = _retention(conn, plain, part, _months(conn, plain)[0])
                 out["tables"][table] = t
                 next_batch += 1
             params = queries.pick_agency_and_year(url, year)

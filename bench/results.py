@@ -652,9 +652,11 @@ def partition_section(r: dict) -> list[str]:
         "",
         f"`python -m bench.experiments --partitions` on the warehouse this run left ({n} year(s)"
         f" loaded; bench/partitions.py): each table copied as it is and as a table partitioned by"
-        f" export month, then the day {res['day']} re-sent on both (its batch deleted and its rows"
-        " inserted again under a new batch id, in one transaction), the vacuum after it, the read of"
-        " the new batch by `_batch_id` (staging's access path) and the removal of the oldest month"
+        f" month of `_export_date`, then the day {res['day']} re-sent on both (its batch deleted,"
+        " on the partitioned copy with the export day named so that one partition is touched, and"
+        " its rows inserted again under a new batch id, in one transaction), the vacuum after it,"
+        " the read of the new batch by `_batch_id` (staging's access path) and the removal of the"
+        " oldest month"
         f" (load {exp.get('load_mean')}).",
         "",
     ]
