@@ -3,6 +3,7 @@ check, and generation (reused with --keep when the same range was generated befo
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 from dataclasses import asdict, dataclass, field
@@ -116,6 +117,33 @@ def find_reusable(out: Path, plan: Plan) -> Path | None:
         if folder.is_dir() and reusable(folder, plan):
             return folder
     return None
+
+
+DAY_LISTS = ("failed_days", "missing_days", "late_days", "resent_days")
+
+
+@functools.lru_cache(maxsize=4)
+def truth_days(landing: Path) -> dict[str, list[dict]]:
+    """The simulator's day-level ground truth (`_truth/defects.json`: failed, missing, late and
+    re-sent days) without parsing its hundreds of thousands of record-level instances: the
+    simulator writes each day list on a line of its own. Parsing the whole file would grow the
+    bench's parent process by ~600 MB for three years, and every child forked after it would
+    report that in its peak RSS."""
+    path = landing / "_truth" / "defects.json"
+    out: dict[str, list[dict]] = {k: [] for k in DAY_LISTS}
+    if not path.exists():
+        return out
+    found = False
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            key = line[1 : line.find('"', 1)] if line.startswith('"') else ""
+            if key in out:
+                out[key] = json.loads("{" + line.rstrip().rstrip(",") + "}")[key]
+                found = True
+    if not found:  # not laid out as the simulator writes it: read it whole
+        data = json.loads(path.read_text(encoding="utf-8"))
+        out = {k: data.get(k, []) for k in DAY_LISTS}
+    return out
 
 
 def step_generate(out: str, start: str, end: str, seed: int, scale: str) -> dict:

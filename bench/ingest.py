@@ -61,14 +61,14 @@ def file_type_rates(url: str, first: int, last: int) -> list[dict]:
     return rows
 
 
-def published_batches(url: str, first: int, last: int) -> dict[str, list[int]]:
-    """Published batch ids per system in [first, last] (their raw rows are still there)."""
+def published_batches(url: str, start: date, end: date) -> dict[str, list[int]]:
+    """Published batch ids per system of the export days [start, end] (their raw rows are there)."""
     with connect(url) as conn:
         out: dict[str, list[int]] = {}
         for system, batch in conn.execute(
-            "select system, batch_id from audit.load_batches where batch_id between %s and %s "
+            "select system, batch_id from audit.load_batches where export_date between %s and %s "
             "and status = 'published' order by batch_id",
-            (first, last),
+            (start, end),
         ):
             out.setdefault(system, []).append(batch)
     return out
@@ -134,11 +134,9 @@ def step_plain_copy_batches(src_url: str, dst_url: str, tables: dict[str, list[i
 
 # ------------------------------------------------------------------ one large file per type
 def _failed_days(landing: Path) -> set[tuple[str, str]]:
-    path = landing / "_truth" / "defects.json"
-    if not path.exists():
-        return set()
-    data = json.loads(path.read_text())
-    return {(d["system"], d["export_date"]) for d in data.get("failed_days", [])}
+    from bench.generate import truth_days
+
+    return {(d["system"], d["export_date"]) for d in truth_days(landing)["failed_days"]}
 
 
 def _days(landing: Path, system: str, start: date, end: date) -> list[Path]:
@@ -394,7 +392,7 @@ def run_ingest_bench(benv, env: dict, landing: Path, start: date, end: date) -> 
     out: dict = {}
     logs = benv.logs / "ingest"
     tables = {}
-    for system, ids in published_batches(benv.url, 0, 1 << 62).items():
+    for system, ids in published_batches(benv.url, start, end).items():
         for table in RAW_TABLES[system]:
             tables[table] = ids
     out["plain_copy_batches"] = run_step(

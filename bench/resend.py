@@ -27,13 +27,13 @@ def resend_day(landing: Path, first_day: date, first_end: date) -> date:
     """The first weekday DAYS_IN days (half the year with --quick) or more after `first_day` whose
     onestop send the simulator left whole (not missing, late, re-sent or broken): the same day at
     every history length."""
-    path = landing / "_truth" / "defects.json"
-    truth = json.loads(path.read_text()) if path.exists() else {}
+    from bench.generate import truth_days
+
     odd = {
-        d.get("export_date")
-        for key in ("missing_days", "late_days", "resent_days", "failed_days")
-        for d in truth.get(key, [])
-        if d.get("system") == SYSTEM
+        d["export_date"]
+        for days in truth_days(landing).values()
+        for d in days
+        if d["system"] == SYSTEM
     }
     day = first_day + timedelta(days=min(DAYS_IN, (first_end - first_day).days // 2))
     while day <= first_end:

@@ -29,7 +29,15 @@ from pathlib import Path
 
 from bench import common
 from bench.common import CCHC, SCRATCH_DB, WAREHOUSE_DB, BenchEnv
-from bench.generate import disk_check, find_reusable, landing_dir, make_plan, nd09_year, reusable
+from bench.generate import (
+    disk_check,
+    find_reusable,
+    landing_dir,
+    make_plan,
+    nd09_year,
+    reusable,
+    truth_days,
+)
 from bench.memory import run_command, run_step
 
 log = logging.getLogger("bench")
@@ -339,10 +347,7 @@ def failed_days(url: str, stage) -> list[str]:
 
 
 def truth_failed_days(landing: Path, stage) -> list[str]:
-    path = landing / "_truth" / "defects.json"
-    if not path.exists():
-        return []
-    days = json.loads(path.read_text()).get("failed_days", [])
+    days = truth_days(landing)["failed_days"]
     return sorted(
         f"{d['system']} {d['export_date']}"
         for d in days
