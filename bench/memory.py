@@ -7,6 +7,11 @@ them to the step's rusage. They are read from /proc every half second: `VmHWM` (
 high-water mark: exact, but it counts the shared buffers the backend touched) and the sum of
 `RssAnon` over the bench databases' backends and their parallel workers (private memory: sorts,
 hashes, caches; a sample, so a peak shorter than the interval can be missed).
+
+A child's peak RSS from wait4 is never below the RSS its parent had when it forked it (Linux
+counts the forked copy's high-water mark before `exec` replaces it), so the harness keeps its own
+process small and records its RSS at each spawn (`harness_rss_mb`): a step whose peak equals it
+used less.
 """
 
 from __future__ import annotations
@@ -106,6 +111,7 @@ def run_command(
     load_start = os.getloadavg()[0]
     sampler.start()
     started = time.perf_counter()
+    harness_kb = _own_rss_kb()
     with log_path.open("wb") as log:
         proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)
@@ -120,6 +126,7 @@ def run_command(
         "user_s": round(usage.ru_utime, 2),
         "sys_s": round(usage.ru_stime, 2),
         "max_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "harness_rss_mb": round(harness_kb / 1024, 1),
         "pg_private_peak_mb": round(sampler.pg_private_peak_kb / 1024, 1),
         "pg_backend_hwm_mb": round(sampler.pg_backend_hwm_kb / 1024, 1),
         "pg_backends": len(sampler.pg_backends_seen),
@@ -128,6 +135,14 @@ def run_command(
         "load_max": round(max(loads), 2),
         "log": str(log_path),
     }
+
+
+def _own_rss_kb() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
 
 
 class StepFailed(RuntimeError):
