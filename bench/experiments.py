@@ -51,14 +51,14 @@ def step_gx_batches(url: str, start: str, end: str) -> dict:
 
 def gx_backfill_memory(benv: common.BenchEnv, env: dict, start: str, end: str) -> dict:
     log.info("experiment: the backfill's GX pass alone over %s .. %s", start, end)
+    return _experiment(benv, env, "gx_batches", {"url": benv.url, "start": start, "end": end})
+
+
+def _experiment(benv: common.BenchEnv, env: dict, step: str, args: dict) -> dict:
+    """One experiment step in a child process, measured; a failure is recorded, not raised."""
     try:
         return run_step(
-            "gx_batches",
-            "gx_batches",
-            {"url": benv.url, "start": start, "end": end},
-            env,
-            benv.logs / "experiments",
-            databases=(common.WAREHOUSE_DB,),
+            step, step, args, env, benv.logs / "experiments", databases=(common.WAREHOUSE_DB,)
         )
     except StepFailed as exc:
         return {"error": str(exc).splitlines()[-1][:300]}
@@ -76,21 +76,10 @@ def partitions(benv: common.BenchEnv, env: dict, results: dict) -> dict:
         date.fromisoformat(first["end"]),
     )
     log.info("experiment: partitioned copies beside the tables, re-sending %s", day)
-    try:
-        return run_step(
-            "partitions",
-            "partitions",
-            {
-                "url": benv.url,
-                "day": day.isoformat(),
-                "year": nd09_year(date.fromisoformat(last["end"])),
-            },
-            env,
-            benv.logs / "experiments",
-            databases=(common.WAREHOUSE_DB,),
-        )
-    except StepFailed as exc:
-        return {"error": str(exc).splitlines()[-1][:300]}
+    year = nd09_year(date.fromisoformat(last["end"]))
+    return _experiment(
+        benv, env, "partitions", {"url": benv.url, "day": day.isoformat(), "year": year}
+    )
 
 
 def ingest_again(benv: common.BenchEnv, env: dict, results: dict) -> None:

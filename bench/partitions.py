@@ -4,15 +4,15 @@ For the largest raw tables, a copy as the warehouse has it (one table, the `_bat
 set beside a copy partitioned by month of `_export_date` (the same index on every partition), and the
 operations that partitioning is meant to keep cheap are timed on both:
 
-* a re-sent day: delete the day's batch and insert its rows again under a new batch id, in one
-  transaction, as `load.publish_batch` does;
+* a re-sent day: its rows inserted again under a new batch id (the loader's COPY) and the replaced
+  batch deleted (`load.publish_batch`), here in one transaction;
 * the vacuum that follows it (autovacuum's work: the whole table, or only the month's partition);
 * the nightly read of the new batch by `_batch_id` (staging's access path), which a table
   partitioned by export month cannot prune;
 * retention: removing the oldest export month (a delete, or detaching and dropping a partition).
 
 For `fct_dossiers_received`, a copy partitioned by calendar year of `accepted_date` with the
-model's covering index is queried beside the real table with the bench's province-year and
+model's indexes is queried beside the real table with the bench's province-year and
 agency-year slices. Everything happens in a scratch schema (`bench_part`), dropped at the end.
 """
 
