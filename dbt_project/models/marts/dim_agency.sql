@@ -5,18 +5,11 @@
     ],
 ) }}
 
-with snapshots as (
-    select * from {{ ref('stg_portal__agencies') }}
-),
-
-successors as (
+with successors as (
     select * from {{ ref('int_agency_successors') }}
 ),
 
-{{ scd2_from_snapshots('snapshots', 'agency_code', [
-    'agency_name', 'agency_level', 'parent_agency_code', 'admin_unit_code',
-    'effective_from', 'effective_to', 'successor_agency_code',
-]) }},
+{{ scd2_from_change_points(ref('int_agency_version_points'), ref('stg_portal__agencies'), 'agency_code', agency_version_attributes()) }},
 
 final as (
     select
@@ -24,15 +17,7 @@ final as (
         versioned.agency_code,
         versioned.version_no::integer as version_no,
         versioned.valid_from,
-        case
-            when versioned.is_current then null
-            when versioned.next_valid_from is not null
-                and versioned.next_valid_from = (
-                    select min(d.snapshot_date) from snapshot_days as d where d.day_no = versioned.last_day_no + 1
-                )
-                then versioned.next_valid_from - 1
-            else versioned.last_seen_date
-        end as valid_to,
+        {{ scd2_valid_to() }} as valid_to,
         versioned.is_current,
         versioned.agency_name,
         versioned.agency_level,

@@ -7,7 +7,7 @@
 
 with
 
-{{ scd2_from_snapshots(ref('stg_portal__procedures'), 'procedure_code', procedure_version_attributes(), hash_column='attribute_hash') }},
+{{ scd2_from_change_points(ref('int_procedure_version_points'), ref('stg_portal__procedures'), 'procedure_code', procedure_version_attributes()) }},
 
 final as (
     select
@@ -15,15 +15,7 @@ final as (
         versioned.procedure_code,
         versioned.version_no::integer as version_no,
         versioned.valid_from,
-        case
-            when versioned.is_current then null
-            when versioned.next_valid_from is not null
-                and versioned.next_valid_from = (
-                    select min(d.snapshot_date) from snapshot_days as d where d.day_no = versioned.last_day_no + 1
-                )
-                then versioned.next_valid_from - 1
-            else versioned.last_seen_date
-        end as valid_to,
+        {{ scd2_valid_to() }} as valid_to,
         versioned.is_current,
         versioned.procedure_name,
         versioned.field_code,
