@@ -11,38 +11,12 @@
     - the dimension (scd2_from_change_points), rebuilt from the change points, a few rows per
       version, and joined to the snapshots once per version for its attributes. -#}
 
-{#- The distinct snapshot days of `relation`, one index probe per day (a loose index scan on
-    its (snapshot_date, key) index) instead of reading every snapshot row. -#}
-{% macro scd2_snapshot_days(relation) -%}
-(
-    with recursive days as (
-        (select snapshot_date from {{ relation }} order by snapshot_date limit 1)
-        union all
-        select (
-            select s.snapshot_date
-            from {{ relation }} as s
-            where s.snapshot_date > days.snapshot_date
-            order by s.snapshot_date
-            limit 1
-        )
-        from days
-        where days.snapshot_date is not null
-    )
-
-    select snapshot_date from days where snapshot_date is not null
-)
-{%- endmacro %}
-
 {#- The snapshot days whose change points a night recomputes: the export days of the `system`
     batches published since `model_name` last read, and the snapshot days before and after each
     (a new latest day ends the versions of the day before it; a late day changes both
     neighbours). -#}
 {% macro scd2_recompute_days(relation, model_name, system) -%}
-with snapshot_days as (
-    select snapshot_date from {{ scd2_snapshot_days(relation) }} as d
-),
-
-written as (
+with written as (
     select distinct b.export_date as snapshot_date
     from {{ ref('stg_audit__published_batches') }} as b
     where b.batch_id in ({{ unread_batches(model_name, system) }})
@@ -51,10 +25,11 @@ written as (
 with_neighbours as (
     select w.snapshot_date from written as w
     union
-    select (select max(d.snapshot_date) from snapshot_days as d where d.snapshot_date < w.snapshot_date)
+    -- one probe of the (snapshot_date, key) index each
+    select (select max(s.snapshot_date) from {{ relation }} as s where s.snapshot_date < w.snapshot_date)
     from written as w
     union
-    select (select min(d.snapshot_date) from snapshot_days as d where d.snapshot_date > w.snapshot_date)
+    select (select min(s.snapshot_date) from {{ relation }} as s where s.snapshot_date > w.snapshot_date)
     from written as w
 )
 
@@ -75,17 +50,13 @@ recompute as (
     select snapshot_date from {{ days_table }}
 ),
 
-snapshot_days as (
-    select snapshot_date from {{ scd2_snapshot_days(relation) }} as d
-),
-
 window_days as (
     select r.snapshot_date from recompute as r
     union
-    select (select max(d.snapshot_date) from snapshot_days as d where d.snapshot_date < r.snapshot_date)
+    select (select max(s.snapshot_date) from {{ relation }} as s where s.snapshot_date < r.snapshot_date)
     from recompute as r
     union
-    select (select min(d.snapshot_date) from snapshot_days as d where d.snapshot_date > r.snapshot_date)
+    select (select min(s.snapshot_date) from {{ relation }} as s where s.snapshot_date > r.snapshot_date)
     from recompute as r
 ),
 
@@ -148,7 +119,7 @@ snapshot_days as (
     select
         snapshot_date,
         row_number() over (order by snapshot_date) as day_no
-    from {{ scd2_snapshot_days(relation) }} as d
+    from {{ loose_distinct(relation, 'snapshot_date') }} as d
 ),
 
 numbered_points as (

@@ -89,7 +89,7 @@ select t.document_id
 from {{ this }} as t
 where exists ({{ unread_batches(model_name, 'portal') }})
     and t.recipient_in_province is distinct from (
-        t.recipient_agency_code in (select agency_code from {{ ref('stg_portal__agencies') }})
+        t.recipient_agency_code in (select d.agency_code from {{ directory_agency_codes() }} as d)
     )
 {%- endmacro %}
 
@@ -152,8 +152,8 @@ where batch_id in ({{ unpublished_batch_ids() }})
 union
 select dossier_id
 from {{ this }}
-where (not is_known_agency and agency_code in (select agency_code from {{ ref('stg_portal__agencies') }}))
-    or (not is_known_procedure and procedure_code in (select procedure_code from {{ ref('stg_portal__procedures') }}))
+where (not is_known_agency and agency_code in (select d.agency_code from {{ directory_agency_codes() }} as d))
+    or (not is_known_procedure and procedure_code in (select c.procedure_code from {{ catalogue_procedure_codes() }} as c))
 {%- endmacro %}
 
 
@@ -169,7 +169,7 @@ where batch_id in ({{ unpublished_batch_ids() }})
 union
 select document_id
 from {{ this }}
-where not is_known_agency and agency_code in (select agency_code from {{ ref('stg_portal__agencies') }})
+where not is_known_agency and agency_code in (select d.agency_code from {{ directory_agency_codes() }} as d)
 {%- endmacro %}
 
 

@@ -982,3 +982,46 @@ def test_a_build_with_nothing_new_reads_nothing(second_night):
         " where status = 'published'",
     )[0][0]
     assert len(read) >= 15 and all(ids == published for _, ids in read), read
+
+
+def test_nightly_row_checks_look_at_the_last_week_of_batches(second_night):
+    """rows_match_batch_files on a night checks the batches published in the week before the
+    latest publication; with all_batch_checks (as on --full-refresh) every published batch."""
+    url = second_night[0]
+    check = ["test", "--select", "source:raw.onestop_hoso"]
+    with warehouse.connect(url) as conn:
+        batch = conn.execute(
+            "select min(_batch_id) from raw.onestop_hoso r join audit.load_batches b"
+            " on b.batch_id = r._batch_id where b.status = 'published'"
+        ).fetchone()[0]
+        conn.execute(  # a row more in raw than the loader counted (a negative _line)
+            "create temporary table extra as select * from raw.onestop_hoso"
+            " where _batch_id = %s limit 1",
+            (batch,),
+        )
+        conn.execute("update extra set _line = -1")
+        conn.execute("insert into raw.onestop_hoso select * from extra")
+        stamp = conn.execute(
+            "select published_at from audit.load_batches where batch_id = %s", (batch,)
+        ).fetchone()[0]
+    try:
+        with pytest.raises(Exception, match="rows_match_batch_files"):
+            run_dbt(check, url)
+        with warehouse.connect(url) as conn:
+            conn.execute(
+                "update audit.load_batches set published_at = published_at - interval '30 days'"
+                " where batch_id = %s",
+                (batch,),
+            )
+        run_dbt(check, url)  # published a month before the latest batch: not a night's check
+        with pytest.raises(Exception, match="rows_match_batch_files"):
+            run_dbt([*check, "--vars", "{all_batch_checks: true}"], url)
+    finally:
+        with warehouse.connect(url) as conn:
+            conn.execute(
+                "delete from raw.onestop_hoso where _batch_id = %s and _line = -1", (batch,)
+            )
+            conn.execute(
+                "update audit.load_batches set published_at = %s where batch_id = %s",
+                (stamp, batch),
+            )

@@ -44,7 +44,7 @@ status_firsts as (
 ),
 
 directory as (
-    select distinct agency_code from {{ ref('stg_portal__agencies') }}
+    select agency_code from {{ directory_agency_codes() }} as d
 ),
 
 outgoing as (

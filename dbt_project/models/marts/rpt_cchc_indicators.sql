@@ -32,7 +32,7 @@ procedures as (
 ),
 
 procedure_snapshot_days as materialized (
-    select distinct snapshot_date from {{ ref('stg_portal__procedures') }}
+    select snapshot_date from {{ loose_distinct(ref('stg_portal__procedures'), 'snapshot_date') }} as d
 ),
 
 indicators as (

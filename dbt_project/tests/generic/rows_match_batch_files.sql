@@ -1,5 +1,7 @@
 {#- Row-count test of a raw table: for every published batch whose file was recorded in
-    audit.batch_files for this raw table, the rows in raw equal rows_loaded. -#}
+    audit.batch_files for this raw table, the rows in raw equal rows_loaded. The batches are
+    batches_to_check() (macros/checks.sql): every one on --full-refresh, the last week's on a
+    nightly build. -#}
 {% test rows_match_batch_files(model, raw_table) %}
 with files as (
     select
@@ -9,7 +11,7 @@ with files as (
     from {{ source('audit', 'batch_files') }} as f
     inner join {{ source('audit', 'load_batches') }} as b
         on b.batch_id = f.batch_id
-    where b.status = 'published'
+    where b.batch_id in ({{ batches_to_check() }})
         and regexp_replace(coalesce(f.raw_table, ''), '^raw\.', '') = '{{ raw_table }}'
 ),
 

@@ -34,7 +34,7 @@ with vanban as (
 ),
 
 directory as (
-    select distinct agency_code from {{ ref('stg_portal__agencies') }}
+    select agency_code from {{ directory_agency_codes() }} as d
 ),
 
 parsed as materialized (

@@ -42,11 +42,11 @@ versions as (
 ),
 
 directory as (
-    select distinct agency_code from {{ ref('stg_portal__agencies') }}
+    select agency_code from {{ directory_agency_codes() }} as d
 ),
 
 catalogue as (
-    select distinct procedure_code from {{ ref('stg_portal__procedures') }}
+    select procedure_code from {{ catalogue_procedure_codes() }} as c
 ),
 
 {% if not has_pgcrypto() %}
