@@ -190,25 +190,6 @@ def model(r: dict) -> list[str]:
                 " its incremental filter (`dbt_project/macros/touched.sql`, `published.sql`) or a"
                 " test over a whole table."
             )
-        growers = {n for g, n in growth if g > 0}
-        if growers & {"model.cchc.dim_procedure", "model.cchc.dim_agency"}:
-            out.append(
-                "- *Should be done:* `dim_procedure` and `dim_agency` are tables rebuilt on every"
-                " build from every daily snapshot of the catalogue and the directory"
-                " (`scd2_from_snapshots`: two window sorts over ~680 000 procedure rows per loaded"
-                " year), so they grow linearly with history. A version only changes where a key's"
-                " row differs from the previous snapshot day's, so an incremental model of those"
-                " change points (recomputed for the day a batch writes and the snapshot day after"
-                " it) would leave the versions to be built from a few thousand rows."
-            )
-        if any("rows_match_batch_files" in n for n in growers):
-            out.append(
-                "- *Should be done:* the `rows_match_batch_files` tests re-count every published"
-                " batch's raw rows on every build (an index-only scan per raw table that grows with"
-                " history); the loader already reconciles each batch when it loads it, so a nightly"
-                " build could check the batches it read and leave the whole history to"
-                " `--full-refresh`."
-            )
         cli = [_med([n["build_s"] for n in _nights(s, "nights_cli")]) for s in stages]
         if all(c is not None for c in cli):
             flat = cli[-1] <= 1.25 * cli[0]
