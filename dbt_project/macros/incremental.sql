@@ -93,3 +93,11 @@ analyze {{ temp_name }}
 {% macro vacuum_for_index_only_scans() -%}
 {{ return({"sql": "vacuum (analyze) {{ this }}", "transaction": false}) }}
 {%- endmacro %}
+
+
+{#- Post-hook: a partial index (dbt's `indexes` config has no WHERE). The rebuild checks look up
+    the few rows a condition selects (codes not in the directory yet) through it instead of
+    scanning the table. -#}
+{% macro partial_index(suffix, column, where) -%}
+create index if not exists {{ this.identifier ~ '_' ~ suffix }} on {{ this }} ({{ column }}) where {{ where }}
+{%- endmacro %}

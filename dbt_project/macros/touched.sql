@@ -88,8 +88,21 @@ union
 select t.document_id
 from {{ this }} as t
 where exists ({{ unread_batches(model_name, 'portal') }})
-    and t.recipient_in_province is distinct from (
-        t.recipient_agency_code in (select d.agency_code from {{ directory_agency_codes() }} as d)
+    and t.recipient_agency_code in (
+        -- the recipient codes whose directory membership differs from what their rows hold: one
+        -- row read per code (a build writes every row of a code with the membership of its
+        -- run), through the (recipient_agency_code, recipient_in_province) index, so the check
+        -- costs a probe per code, not a scan of every exchange of history
+        select c.recipient_agency_code
+        from {{ loose_distinct(this, 'recipient_agency_code') }} as c
+        where (
+            select x.recipient_in_province
+            from {{ this }} as x
+            where x.recipient_agency_code = c.recipient_agency_code
+            limit 1
+        ) is distinct from (
+            c.recipient_agency_code in (select d.agency_code from {{ directory_agency_codes() }} as d)
+        )
     )
 {%- endmacro %}
 
@@ -150,10 +163,14 @@ select dossier_id
 from {{ this }}
 where batch_id in ({{ unpublished_batch_ids() }})
 union
+-- codes a new snapshot now knows: looked up through the model's partial indexes (post-hooks)
 select dossier_id
 from {{ this }}
-where (not is_known_agency and agency_code in (select d.agency_code from {{ directory_agency_codes() }} as d))
-    or (not is_known_procedure and procedure_code in (select c.procedure_code from {{ catalogue_procedure_codes() }} as c))
+where not is_known_agency and agency_code in (select d.agency_code from {{ directory_agency_codes() }} as d)
+union
+select dossier_id
+from {{ this }}
+where not is_known_procedure and procedure_code in (select c.procedure_code from {{ catalogue_procedure_codes() }} as c)
 {%- endmacro %}
 
 

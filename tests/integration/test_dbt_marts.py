@@ -592,24 +592,7 @@ def load_second_night(conn) -> None:
     ).fetchone()[0]
     rows = {}
     for table in ("docmgmt_vanban", "docmgmt_noinhan", "docmgmt_trangthai"):
-        cols = [
-            r[0]
-            for r in conn.execute(
-                "select column_name from information_schema.columns where table_schema = 'raw'"
-                " and table_name = %s and column_name not like '\\_%%' order by ordinal_position",
-                (table,),
-            )
-        ]
-        result = conn.execute(
-            psycopg.sql.SQL(
-                "select {} from raw.{} where _batch_id = %s and ma_van_ban <> 'DOC2' order by _line"
-            ).format(
-                psycopg.sql.SQL(", ").join(map(psycopg.sql.Identifier, cols)),
-                psycopg.sql.Identifier(table),
-            ),
-            (old,),
-        )
-        rows[table] = [dict(zip(cols, r, strict=True)) for r in result]
+        rows[table] = [r for r in raw_rows(conn, table, old) if r["ma_van_ban"] != "DOC2"]
         conn.execute(
             psycopg.sql.SQL("delete from raw.{} where _batch_id = %s").format(
                 psycopg.sql.Identifier(table)
@@ -620,6 +603,39 @@ def load_second_night(conn) -> None:
     new = add_batch(conn, "docmgmt", "2021-12-20", published_at=SECOND_NIGHT)
     for table, table_rows in rows.items():
         insert_rows(conn, table, new, "2021-12-20", table_rows, file_name="resent")
+
+
+def add_portal_day(conn, day: str, added: dict[str, dict]) -> None:
+    """A portal day with the latest day's directory and catalogue, plus a row per raw table of
+    `added`."""
+    latest = conn.execute(
+        "select batch_id from audit.load_batches where system = 'portal' and status = 'published'"
+        " order by export_date desc limit 1"
+    ).fetchone()[0]
+    batch = add_batch(conn, "portal", day, published_at=datetime.now(UTC))
+    for name in ("portal_coquan", "portal_thutuc"):
+        rows = raw_rows(conn, name, latest) + ([added[name]] if name in added else [])
+        insert_rows(conn, name, batch, day, rows)
+
+
+def raw_rows(conn, table: str, batch_id: int) -> list[dict]:
+    """The data fields of a raw table's rows of one batch, in line order."""
+    cols = [
+        r[0]
+        for r in conn.execute(
+            "select column_name from information_schema.columns where table_schema = 'raw'"
+            " and table_name = %s and column_name not like '\\_%%' order by ordinal_position",
+            (table,),
+        )
+    ]
+    result = conn.execute(
+        psycopg.sql.SQL("select {} from raw.{} where _batch_id = %s order by _line").format(
+            psycopg.sql.SQL(", ").join(map(psycopg.sql.Identifier, cols)),
+            psycopg.sql.Identifier(table),
+        ),
+        (batch_id,),
+    )
+    return [dict(zip(cols, r, strict=True)) for r in result]
 
 
 MARTS = {
@@ -1025,3 +1041,30 @@ def test_nightly_row_checks_look_at_the_last_week_of_batches(second_night):
                 "update audit.load_batches set published_at = %s where batch_id = %s",
                 (stamp, batch),
             )
+
+
+def test_a_portal_day_that_lists_unknown_codes_re_derives_their_rows(second_night):
+    """No dossier or document changes, only the directory (now listing DOC1's recipient EXT)
+    and the catalogue (now listing X.999, D9's procedure): the rows that held those codes as
+    unknown are re-derived by the nightly build, as a full refresh would."""
+    url = second_night[0]
+    in_province = (
+        "select recipient_in_province from marts.fct_documents_exchanged"
+        " where document_id = 'DOC1' and recipient_agency_code = %s"
+    )
+    known = "select is_known_procedure from staging.stg_onestop__dossiers where dossier_id = 'D9'"
+    assert (query(url, in_province, EXT), query(url, known)) == ([(False,)], [(False,)])
+    with warehouse.connect(url) as conn:
+        add_portal_day(
+            conn,
+            "2021-12-22",
+            {
+                "portal_coquan": coquan(EXT, "Bộ Thông tin và Truyền thông"),
+                "portal_thutuc": thutuc("X.999", "3", [A]),
+            },
+        )
+    build(url)
+    assert (query(url, in_province, EXT), query(url, known)) == ([(True,)], [(True,)])
+    incremental = snapshot(url)
+    build(url, "--full-refresh")
+    assert snapshot(url) == incremental

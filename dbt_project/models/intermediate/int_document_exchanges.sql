@@ -6,6 +6,7 @@
     incremental_strategy='append',
     indexes=[
         {'columns': ['document_id', 'recipient_agency_code'], 'unique': true},
+        {'columns': ['recipient_agency_code', 'recipient_in_province']},
     ],
     pre_hook=[
         "{% if is_incremental() %}{{ stash_keys('cchc_exchanges_rebuild', documents_to_rebuild_sql(this.name)) }}{% endif %}",

@@ -6,7 +6,7 @@
     indexes=[
         {'columns': ['document_id', 'recipient_agency_code'], 'unique': true},
         {'columns': ['sender_agency_code', 'sent_at']},
-        {'columns': ['recipient_agency_code']},
+        {'columns': ['recipient_agency_code', 'recipient_in_province']},
         {'columns': ['sent_at', 'sending_form', 'digitally_signed', 'processed_on_time']},
     ],
     pre_hook=[

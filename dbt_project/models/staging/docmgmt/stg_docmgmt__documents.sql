@@ -14,7 +14,10 @@
         "{% if is_incremental() %}{{ stash_keys('cchc_stg_documents_rebuild', staged_documents_to_rebuild_sql()) }}{% endif %}",
         "{% if is_incremental() %}delete from {{ this }} where document_id in (select document_id from cchc_stg_documents_rebuild){% endif %}",
     ],
-    post_hook=["{{ record_watermark(this.name) }}"],
+    post_hook=[
+        "{{ record_watermark(this.name) }}",
+        "{{ partial_index('unknown_agency', 'agency_code', 'not is_known_agency') }}",
+    ],
 ) }}
 
 -- depends_on: {{ ref('stg_docmgmt__raw_document_ids') }}

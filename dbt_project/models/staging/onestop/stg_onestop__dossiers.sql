@@ -13,7 +13,11 @@
         "{% if is_incremental() %}{{ stash_keys('cchc_stg_dossiers_rebuild', staged_dossiers_to_rebuild_sql()) }}{% endif %}",
         "{% if is_incremental() %}delete from {{ this }} where dossier_id in (select dossier_id from cchc_stg_dossiers_rebuild){% endif %}",
     ],
-    post_hook=["{{ record_watermark(this.name) }}"],
+    post_hook=[
+        "{{ record_watermark(this.name) }}",
+        "{{ partial_index('unknown_agency', 'agency_code', 'not is_known_agency') }}",
+        "{{ partial_index('unknown_procedure', 'procedure_code', 'not is_known_procedure') }}",
+    ],
 ) }}
 
 -- depends_on: {{ ref('stg_onestop__raw_dossier_ids') }}
