@@ -1000,9 +1000,9 @@ def test_a_build_with_nothing_new_reads_nothing(second_night):
     assert len(read) >= 15 and all(ids == published for _, ids in read), read
 
 
-def test_nightly_row_checks_look_at_the_last_week_of_batches(second_night):
-    """rows_match_batch_files on a night checks the batches published in the week before the
-    latest publication; with all_batch_checks (as on --full-refresh) every published batch."""
+def test_nightly_row_checks_look_at_the_batches_the_run_builds_from(second_night):
+    """rows_match_batch_files checks the batches the last build read for the first time; with
+    all_batch_checks (as on --full-refresh) every published batch."""
     url = second_night[0]
     check = ["test", "--select", "source:raw.onestop_hoso"]
     with warehouse.connect(url) as conn:
@@ -1017,30 +1017,25 @@ def test_nightly_row_checks_look_at_the_last_week_of_batches(second_night):
         )
         conn.execute("update extra set _line = -1")
         conn.execute("insert into raw.onestop_hoso select * from extra")
-        stamp = conn.execute(
-            "select published_at from audit.load_batches where batch_id = %s", (batch,)
-        ).fetchone()[0]
     try:
-        with pytest.raises(Exception, match="rows_match_batch_files"):
-            run_dbt(check, url)
-        with warehouse.connect(url) as conn:
-            conn.execute(
-                "update audit.load_batches set published_at = published_at - interval '30 days'"
-                " where batch_id = %s",
-                (batch,),
-            )
-        run_dbt(check, url)  # published a month before the latest batch: not a night's check
+        run_dbt(check, url)  # read by the builds before: not a night's check
         with pytest.raises(Exception, match="rows_match_batch_files"):
             run_dbt([*check, "--vars", "{all_batch_checks: true}"], url)
+        with warehouse.connect(url) as conn:  # a model has not read it yet: the run builds from it
+            conn.execute(
+                "delete from intermediate.cchc_batches_read"
+                " where batch_id = %s and model_name = 'stg_onestop__dossiers'",
+                (batch,),
+            )
+        run_dbt(["run", "--select", "stg_audit__published_batches"], url)
+        with pytest.raises(Exception, match="rows_match_batch_files"):
+            run_dbt(check, url)
     finally:
         with warehouse.connect(url) as conn:
             conn.execute(
                 "delete from raw.onestop_hoso where _batch_id = %s and _line = -1", (batch,)
             )
-            conn.execute(
-                "update audit.load_batches set published_at = %s where batch_id = %s",
-                (stamp, batch),
-            )
+        run_dbt(["build", "--select", "stg_audit__published_batches+"], url)
 
 
 def test_a_portal_day_that_lists_unknown_codes_re_derives_their_rows(second_night):

@@ -1,8 +1,9 @@
 {#- Row-count test of a raw table: for every published batch whose file was recorded in
     audit.batch_files for this raw table, the rows in raw equal rows_loaded. The batches are
-    batches_to_check() (macros/checks.sql): every one on --full-refresh, the last week's on a
-    nightly build. -#}
+    batches_to_check() (macros/checks.sql): every one on --full-refresh, the batches the run
+    builds from on a nightly build. -#}
 {% test rows_match_batch_files(model, raw_table) %}
+-- depends_on: {{ ref('stg_audit__published_batches') }}
 with files as (
     select
         f.batch_id,
@@ -20,7 +21,7 @@ loaded as (
         _batch_id as batch_id,
         count(*) as rows_in_raw
     from {{ model }}
-    where _batch_id in (select batch_id from files)
+    where _batch_id = any(array(select batch_id from files))
     group by _batch_id
 ),
 

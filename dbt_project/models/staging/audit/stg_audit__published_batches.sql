@@ -7,17 +7,35 @@ with load_batches as (
     select * from {{ source('audit', 'load_batches') }}
 ),
 
+reads as (
+    -- what the builds before this run read (intermediate.cchc_batches_read, created by
+    -- on-run-start): per batch, how many incremental models read it
+    select batch_id, count(*) as models_read
+    from {{ batches_read_table() }}
+    group by batch_id
+),
+
+models as (
+    select greatest(count(distinct model_name), 1) as n from {{ batches_read_table() }}
+),
+
 final as (
     select
-        batch_id,
+        load_batches.batch_id,
         system,
         export_date,
         nullif(btrim(province_code), '') as province_code,
         generated_at,
         published_at,
-        arrived_late
+        arrived_late,
+        -- not yet read by every incremental model: the batches this run builds from (every
+        -- published batch on the first build); the night's row checks look at these
+        coalesce(reads.models_read, 0) < models.n as is_new_in_run
     from load_batches
-    where status = 'published'
+    left join reads
+        on reads.batch_id = load_batches.batch_id
+    cross join models
+    where load_batches.status = 'published'
 )
 
 select * from final
