@@ -23,17 +23,23 @@ with written as (
 ),
 
 with_neighbours as (
-    select w.snapshot_date from written as w
-    union
-    -- one probe of the (snapshot_date, key) index each
-    select (select max(s.snapshot_date) from {{ relation }} as s where s.snapshot_date < w.snapshot_date)
-    from written as w
-    union
-    select (select min(s.snapshot_date) from {{ relation }} as s where s.snapshot_date > w.snapshot_date)
-    from written as w
+    {{ scd2_with_neighbour_days('written', relation) }}
 )
 
 select snapshot_date from with_neighbours where snapshot_date is not null
+{%- endmacro %}
+
+{#- The snapshot days of the CTE `days` and, for each, the snapshot day of `relation` before it
+    and the one after it (null where there is none): one probe of the (snapshot_date, key)
+    index each. -#}
+{% macro scd2_with_neighbour_days(days, relation) -%}
+select d.snapshot_date from {{ days }} as d
+union
+select (select max(s.snapshot_date) from {{ relation }} as s where s.snapshot_date < d.snapshot_date)
+from {{ days }} as d
+union
+select (select min(s.snapshot_date) from {{ relation }} as s where s.snapshot_date > d.snapshot_date)
+from {{ days }} as d
 {%- endmacro %}
 
 {#- Change points of the versions of `key` in the snapshots `relation`: rows (key, snapshot_date,
@@ -51,13 +57,7 @@ recompute as (
 ),
 
 window_days as (
-    select r.snapshot_date from recompute as r
-    union
-    select (select max(s.snapshot_date) from {{ relation }} as s where s.snapshot_date < r.snapshot_date)
-    from recompute as r
-    union
-    select (select min(s.snapshot_date) from {{ relation }} as s where s.snapshot_date > r.snapshot_date)
-    from recompute as r
+    {{ scd2_with_neighbour_days('recompute', relation) }}
 ),
 
 snapshot_rows as (
