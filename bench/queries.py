@@ -73,8 +73,30 @@ QUERIES: dict[str, tuple[str, str]] = {
         select sending_form, digitally_signed, count(*) as exchanges,
                count(*) filter (where processed_on_time) as processed_on_time
         from marts.fct_documents_exchanged
-        where sent_at >= %(start)s::date and sent_at < %(end)s::date + 1
+        where sent_at >= (%(start)s::date::timestamp at time zone 'Asia/Ho_Chi_Minh')
+          and sent_at < ((%(end)s::date + 1)::timestamp at time zone 'Asia/Ho_Chi_Minh')
         group by 1, 2 order by 1, 2
+        """,
+    ),
+    "province_year_daily": (
+        "province-year from fct_dossiers_daily: the province_year_fact figures per agency",
+        """
+        select agency_code, sum(received) as received, sum(resolved) as resolved,
+               sum(resolved_early + resolved_on_time) as in_time,
+               sum(received_online) as online
+        from marts.fct_dossiers_daily
+        where accepted_date between %(start)s and %(end)s
+        group by 1 order by 2 desc
+        """,
+    ),
+    "province_year_documents_daily": (
+        "province-year from fct_documents_daily: exchanges by sending form, signed, on time",
+        """
+        select sum(exchanges) as exchanges, sum(exchanges_electronic) as electronic,
+               sum(exchanges_parallel) as parallel, sum(exchanges_paper) as paper,
+               sum(exchanges_signed) as signed, sum(processed_on_time) as processed_on_time
+        from marts.fct_documents_daily
+        where sent_date between %(start)s and %(end)s
         """,
     ),
     "agency_12_months_mart": (
@@ -85,6 +107,16 @@ QUERIES: dict[str, tuple[str, str]] = {
         where period_convention = 'nd09' and period_type = 'month' and agency_code = %(agency)s
           and period_start between %(start)s and %(end)s
         order by period_start
+        """,
+    ),
+    "agency_12_months_daily": (
+        "twelve months of one agency from fct_dossiers_daily: received and late per month",
+        """
+        select date_trunc('month', accepted_date) as month, sum(received) as received,
+               sum(resolved_late) as late
+        from marts.fct_dossiers_daily
+        where agency_code = %(agency)s and accepted_date between %(start)s and %(end)s
+        group by 1 order by 1
         """,
     ),
     "agency_12_months_fact": (

@@ -270,3 +270,16 @@ cross join (
 where p.period_start <= (select as_of_date from {{ ref('int_warehouse_as_of') }})
     and p.period_start > coalesce({{ previous_as_of(model_name) }}, '-infinity'::date)
 {%- endmacro %}
+
+{#- (agency, day) keys a daily aggregate recomputes: every agency a footprint changed since the
+    model's last build ever touched, crossed with every day of `dates_column` it ever counted on
+    (a superset of the keys its old and new rows are counted under: a few per changed footprint). -#}
+{% macro touched_days_sql(model_name, footprint_ref, dates_column) -%}
+select distinct
+    agency_code,
+    day
+from {{ footprint_ref }} as f
+cross join lateral unnest(f.fp_agency_codes) as agency_code
+cross join lateral unnest(f.{{ dates_column }}) as day
+where f.changed_at > {{ consumed_since(model_name) }}
+{%- endmacro %}

@@ -249,3 +249,31 @@ def test_bi_reader_cannot_write_marts(bi_url):
         ),
     ):
         conn.execute("delete from marts.fct_dossiers_received")
+
+
+# --- the benchmark's typical BI queries ----------------------------------------------------------
+
+
+def test_bench_queries_run_as_bi_reader_and_the_daily_marts_agree_with_the_facts(built, bi_url):
+    """Every query bench/queries.py times runs as bi_reader; the slices read from the daily marts
+    give the figures the same slices of the per-row facts give."""
+    from bench import queries
+
+    params = queries.pick_agency_and_year(built, 2021)
+    assert params["fact_rows_in_year"] > 0
+    got = {}
+    with psycopg.connect(warehouse.conninfo(bi_url)) as conn:
+        for name, (_, sql) in {**queries.QUERIES, **queries.dashboard_queries()}.items():
+            got[name] = conn.execute(sql, params).fetchall()
+    assert got["province_year_daily"] == got["province_year_fact"]
+    assert got["agency_12_months_daily"] == got["agency_12_months_fact"]
+    assert sum(r[1] for r in got["province_year_daily"]) == params["fact_rows_in_year"]
+    by_form = {}
+    for form, _, exchanges, _ in got["province_year_documents_fact"]:
+        by_form[form] = by_form.get(form, 0) + exchanges
+    (docs,) = got["province_year_documents_daily"]
+    assert docs[0] > 0 and docs[1:4] == (
+        by_form.get("DIEN_TU", 0),
+        by_form.get("SONG_SONG", 0),
+        by_form.get("GIAY", 0),
+    )

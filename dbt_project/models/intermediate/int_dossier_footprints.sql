@@ -2,6 +2,7 @@
     materialized='incremental',
     unique_key='dossier_id',
     incremental_strategy='delete+insert',
+    on_schema_change='fail',
     indexes=[
         {'columns': ['dossier_id'], 'unique': true},
         {'columns': ['changed_at']},
@@ -16,8 +17,9 @@
 -- depends_on: {{ ref('stg_audit__published_batches') }}
 -- depends_on: {{ ref('int_warehouse_as_of') }}
 
-{# One row per dossier ever seen: which agencies and dates its figures ever touched, and the
-    export days its versions came in. The marts recompute the (agency, period) pairs of the
+{# One row per dossier ever seen: which agencies and dates its figures ever touched, the
+    acceptance days it was ever received on (fp_received_dates: the days of fct_dossiers_daily it
+    counts in), and the export days its versions came in. The marts recompute the (agency, period) pairs of the
     footprints changed since their last build. #}
 
 {#- An incremental run reads only the rows of the candidate dossiers (stashed by the pre-hook). -#}
@@ -58,6 +60,7 @@ current_state as (
         candidates.dossier_id,
         dossiers.agency_code,
         dossiers.earliest_date,
+        case when dossiers.is_received then dossiers.accepted_date end as received_date,
         export_days.export_dates,
         dossiers.dossier_id is not null as is_present
     from candidates
@@ -84,10 +87,17 @@ final as (
             from unnest(coalesce(previous.fp_export_dates, array[]::date[]) || coalesce(current_state.export_dates, array[]::date[])) as d
             order by d
         ) as fp_export_dates,
+        array(
+            select distinct d
+            from unnest(array_append(coalesce(previous.fp_received_dates, array[]::date[]), current_state.received_date)) as d
+            where d is not null
+            order by d
+        ) as fp_received_dates,
         {% else %}
         case when current_state.agency_code is null then array[]::text[] else array[current_state.agency_code] end as fp_agency_codes,
         current_state.earliest_date as fp_from_date,
         coalesce(current_state.export_dates, array[]::date[]) as fp_export_dates,
+        case when current_state.received_date is null then array[]::date[] else array[current_state.received_date] end as fp_received_dates,
         {% endif %}
         current_state.is_present,
         {{ run_stamp() }} as changed_at
