@@ -113,10 +113,13 @@ def ingestion(r: dict) -> list[str]:
             " the single-threaded loader: the server's COPY already runs beside it (its own backend"
             " process, fed through the socket), so the raw load is parse + `write_row` formatting"
             " (a 279 315-row hoso file here: parse 2.2 s, with COPY 2.8 s, plain COPY 1.1 s)."
-            " Reaching half of plain COPY needs the parse twice as fast: parse one file in two"
-            " worker processes that send pre-formatted COPY text (two cores: parse, parse + server)"
-            " or a compiled parser; folding the sha256 pre-scan into the parsing read saves the"
-            " second read of each file (0.4 s of that file)."
+            " Reaching half of plain COPY needs the parse twice as fast. Tried and not kept: a"
+            " second process that parses and formats the COPY text while the loader feeds the"
+            " server; on these 2 cores the formatting moves with the parse and the server's COPY"
+            " needs the other core, so the rate did not rise. What is left is a compiled parser"
+            " (the JSON, CSV and XML readers' field checks in C or Rust, emitting COPY text);"
+            " folding the sha256 pre-scan into the parsing read would save the second read of each"
+            " file (0.4 s of that file)."
         )
     gx = [(k, b["gx"]["result"]) for k, b in ing.get("big", {}).items() if b.get("gx")]
     for k, g in gx:

@@ -18,3 +18,6 @@ alter default privileges in schema marts grant select on tables to bi_reader;
 alter role bi_reader set default_transaction_read_only = on;
 alter role bi_reader set search_path = marts;
 alter role bi_reader set statement_timeout = '60s';
+-- BI sessions read local dates and times: a timestamp's day is its day in Việt Nam, the day the
+-- marts' dates use (date_trunc or ::date on sent_at gives the reporting day).
+alter role bi_reader set timezone = 'Asia/Ho_Chi_Minh';

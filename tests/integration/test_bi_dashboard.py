@@ -125,6 +125,8 @@ def default_results(bi_url) -> dict[str, list[dict]]:
 def test_defaults_show_the_loaded_month(default_results):
     assert DEFAULTS == {"period_convention": "nd09", "period_type": "month"}
     for key, rows in default_results.items():
+        if "period_label" not in CARDS[key]["columns"]:
+            continue  # not a card by period (received_by_day: the last 90 days)
         labels = {r["period_label"] for r in rows}
         assert "2021-12" in labels, f"{key}: {sorted(labels)}"
 
@@ -219,6 +221,24 @@ def test_documents_by_sending_form(built, default_results):
     assert total <= outgoing  # a document with an unreadable form is outgoing but in no form
 
 
+def test_received_by_day_against_the_dossier_fact(built, default_results):
+    rows = default_results["received_by_day"]
+    # counted from the per-dossier fact: the 90 days up to the latest acceptance day
+    with warehouse.connect(built) as conn:
+        counted = dict(
+            conn.execute(
+                "select accepted_date, count(*) from marts.fct_dossiers_received"
+                " where accepted_date > (select max(accepted_date) - 90"
+                " from marts.fct_dossiers_received) group by 1"
+            ).fetchall()
+        )
+    assert {r["accepted_date"]: r["received"] for r in rows} == counted
+    assert len(rows) > 20
+    assert all(
+        r["received_online"] <= r["received"] and r["resolved"] <= r["received"] for r in rows
+    )
+
+
 # --- what bi_reader may not do --------------------------------------------------------------------
 
 
@@ -249,6 +269,13 @@ def test_bi_reader_cannot_write_marts(bi_url):
         ),
     ):
         conn.execute("delete from marts.fct_dossiers_received")
+
+
+def test_bi_sessions_read_local_days(bi_url):
+    with psycopg.connect(warehouse.conninfo(bi_url)) as conn:
+        # 18:30 UTC on 30/11 is 01:30 on 1/12 in Việt Nam: a BI user's day is the local day
+        day = conn.execute("select (timestamptz '2021-11-30 18:30:00+00')::date").fetchone()[0]
+    assert day == date(2021, 12, 1)
 
 
 # --- the benchmark's typical BI queries ----------------------------------------------------------

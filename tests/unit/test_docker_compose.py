@@ -381,6 +381,9 @@ def test_docker_compose_config_accepts_the_file():
 # --- the Metabase dashboard --------------------------------------------------------------------------
 
 
+PERIOD_FILTERS = ("period_convention", "period_type")
+
+
 def test_the_dashboard_description_and_its_query_files():
     provision = load_provision()
     spec = provision.load_dashboard()  # raises when a query file is missing or a check fails
@@ -390,7 +393,9 @@ def test_the_dashboard_description_and_its_query_files():
     assert used == files, "every query file belongs to a card and every card has its file"
     for card in spec["cards"]:
         assert card["sql"].strip(), card["key"]
-        assert set(provision.template_tags(card["sql"])) == {"period_convention", "period_type"}
+        # every card follows both filters, but the one by day (no periods: the last 90 days)
+        tags = set(provision.template_tags(card["sql"]))
+        assert tags == (set() if card["key"] == "received_by_day" else set(PERIOD_FILTERS))
     # what the brief asks the dashboard to show
     keys = {card["key"] for card in spec["cards"]}
     assert {"on_time_rate_by_agency", "online_share", "documents_by_sending_form"} <= keys
@@ -559,7 +564,7 @@ def test_provisioning_against_a_fake_metabase_twice(fake_metabase, monkeypatch, 
             encoding="utf-8"
         )
         tags = query["native"]["template-tags"]
-        assert set(tags) == {"period_convention", "period_type"}
+        assert set(tags) == set(provision.template_tags(card["sql"]))
         assert all(t["type"] == "text" and t["required"] and t["default"] for t in tags.values())
         assert made["display"] == card["display"]
     (dash,) = fake.dashboards.values()
@@ -573,7 +578,9 @@ def test_provisioning_against_a_fake_metabase_twice(fake_metabase, monkeypatch, 
             tag = mapping["target"][1][1]
             assert tag in card["dataset_query"]["native"]["template-tags"]
             assert mapping["parameter_id"] in {p["id"] for p in dash["parameters"]}
-        assert len(dc["parameter_mappings"]) == 2
+        tags = card["dataset_query"]["native"]["template-tags"]
+        assert len(dc["parameter_mappings"]) == len(tags)
+    assert sum(len(dc["parameter_mappings"]) == 2 for dc in dash["dashcards"]) == 4
     assert marker.read_text().strip() == str(dash["id"])
     first = {
         "cards": sorted(fake.cards),

@@ -19,8 +19,8 @@
 
 {# One row per dossier ever seen: which agencies and dates its figures ever touched, the
     acceptance days it was ever received on (fp_received_dates: the days of fct_dossiers_daily it
-    counts in), and the export days its versions came in. The marts recompute the (agency, period) pairs of the
-    footprints changed since their last build. #}
+    ever counted in), and the export days its versions came in. The marts recompute the
+    (agency, period) pairs of the footprints changed since their last build. #}
 
 {#- An incremental run reads only the rows of the candidate dossiers (stashed by the pre-hook). -#}
 {% if is_incremental() %}
