@@ -58,7 +58,8 @@ final as (
         is_known_agency,
         is_known_procedure,
         least(submitted_date, accepted_date, ended_date, returned_date, due_date) as earliest_date,
-        export_date
+        export_date,
+        batch_id
     from flagged
 )
 

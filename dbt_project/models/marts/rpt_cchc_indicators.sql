@@ -15,7 +15,9 @@
 -- depends_on: {{ ref('int_document_footprints') }}
 -- depends_on: {{ ref('stg_audit__published_batches') }}
 
-with dossiers as (
+with dossiers as not materialized (
+    -- inlined where it is read (twice): each read filters it, instead of materializing every
+    -- dossier of history first
     select * from {{ ref('int_dossiers_classified') }}
 ),
 

@@ -6,6 +6,7 @@
     indexes=[
         {'columns': ['snapshot_date', 'procedure_code'], 'unique': true},
         {'columns': ['procedure_code']},
+        {'columns': ['batch_id']},
     ],
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
