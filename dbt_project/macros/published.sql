@@ -26,7 +26,9 @@ r._batch_id = any(array(
 {#- The batches that are not (or no longer) published: superseded by a re-sent day, rejected,
     abandoned. Staged rows are looked up by these through their batch_id index, so finding the
     rows of a day re-sent costs the same whatever the history's length (a `not in` the
-    published batches would scan every staged row). -#}
+    published batches would scan every staged row). Callers write `batch_id = any(array(...))`:
+    as `in (select ...)` the planner sized the match from load_batches' statistics and scanned
+    the 12M staged statuses of three years (2.7 s a night) instead of probing the index (11 ms). -#}
 {% macro unpublished_batch_ids() -%}
 select batch_id from {{ source('audit', 'load_batches') }} where status <> 'published'
 {%- endmacro %}

@@ -161,7 +161,7 @@ where batch_id in ({{ unread_batches(this.name, 'onestop') }})
 union
 select dossier_id
 from {{ this }}
-where batch_id in ({{ unpublished_batch_ids() }})
+where batch_id = any(array({{ unpublished_batch_ids() }}))
 union
 -- codes a new snapshot now knows: looked up through the model's partial indexes (post-hooks)
 select dossier_id
@@ -182,7 +182,7 @@ where batch_id in ({{ unread_batches(this.name, 'docmgmt') }})
 union
 select document_id
 from {{ this }}
-where batch_id in ({{ unpublished_batch_ids() }})
+where batch_id = any(array({{ unpublished_batch_ids() }}))
 union
 select document_id
 from {{ this }}
@@ -200,7 +200,7 @@ where batch_id in ({{ unread_batches(this.name, 'docmgmt') }})
 union
 select document_id
 from {{ this }}
-where batch_id in ({{ unpublished_batch_ids() }})
+where batch_id = any(array({{ unpublished_batch_ids() }}))
 {%- endmacro %}
 
 

@@ -7,7 +7,7 @@
         {'columns': ['dossier_id']},
     ],
     pre_hook=[
-        "{% if is_incremental() %}delete from {{ this }} where batch_id in ({{ unpublished_batch_ids() }}){% endif %}",
+        "{% if is_incremental() %}delete from {{ this }} where batch_id = any(array({{ unpublished_batch_ids() }})){% endif %}",
     ],
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
