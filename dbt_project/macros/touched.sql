@@ -226,13 +226,7 @@ where fp_export_dates && array(
     consumed the footprints: every agency and register day (sent day, deadline) a changed
     document ever had. -#}
 {% macro document_touched_days_sql(model_name) -%}
-select distinct
-    a.agency_code,
-    d.register_date
-from {{ ref('int_document_footprints') }} as f
-cross join lateral unnest(f.fp_agency_codes) as a (agency_code)
-cross join lateral unnest(f.fp_register_dates) as d (register_date)
-where f.changed_at > {{ consumed_since(model_name) }}
+{{ touched_days_sql(model_name, ref('int_document_footprints'), 'fp_register_dates', 'register_date') }}
 {%- endmacro %}
 
 {#- (agency, period) pairs rpt_document_exchange recomputes in an incremental run: the periods
@@ -274,12 +268,12 @@ where p.period_start <= (select as_of_date from {{ ref('int_warehouse_as_of') }}
 {#- (agency, day) keys a daily aggregate recomputes: every agency a footprint changed since the
     model's last build ever touched, crossed with every day of `dates_column` it ever counted on
     (a superset of the keys its old and new rows are counted under: a few per changed footprint). -#}
-{% macro touched_days_sql(model_name, footprint_ref, dates_column) -%}
+{% macro touched_days_sql(model_name, footprint_ref, dates_column, day_name='day') -%}
 select distinct
-    agency_code,
-    day
+    a.agency_code,
+    d.{{ day_name }}
 from {{ footprint_ref }} as f
-cross join lateral unnest(f.fp_agency_codes) as agency_code
-cross join lateral unnest(f.{{ dates_column }}) as day
+cross join lateral unnest(f.fp_agency_codes) as a (agency_code)
+cross join lateral unnest(f.{{ dates_column }}) as d ({{ day_name }})
 where f.changed_at > {{ consumed_since(model_name) }}
 {%- endmacro %}

@@ -8,8 +8,8 @@
         {'columns': ['sent_date']},
     ],
     pre_hook=[
-        "{% if is_incremental() %}{{ stash_keys('cchc_document_days_touched', touched_days_sql(this.name, ref('int_document_footprints'), 'fp_register_dates')) }}{% endif %}",
-        "{% if is_incremental() %}delete from {{ this }} as t using cchc_document_days_touched as k where t.sender_agency_code = k.agency_code and t.sent_date = k.day{% endif %}",
+        "{% if is_incremental() %}{{ stash_keys('cchc_document_days_touched', document_touched_days_sql(this.name)) }}{% endif %}",
+        "{% if is_incremental() %}delete from {{ this }} as t using cchc_document_days_touched as k where t.sender_agency_code = k.agency_code and t.sent_date = k.register_date{% endif %}",
     ],
     post_hook=["{{ record_watermark(this.name) }}", vacuum_for_index_only_scans()],
 ) }}
@@ -31,8 +31,8 @@ with exchanges as (
     {% if is_incremental() %}
     inner join cchc_document_days_touched as k
         on k.agency_code = fact.sender_agency_code
-        and fact.sent_at >= (k.day::timestamp at time zone '{{ var("local_time_zone") }}')
-        and fact.sent_at < ((k.day + 1)::timestamp at time zone '{{ var("local_time_zone") }}')
+        and fact.sent_at >= (k.register_date::timestamp at time zone '{{ var("local_time_zone") }}')
+        and fact.sent_at < ((k.register_date + 1)::timestamp at time zone '{{ var("local_time_zone") }}')
     {% endif %}
     where fact.has_outgoing_row
         and fact.sent_at is not null
