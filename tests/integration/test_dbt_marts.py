@@ -997,7 +997,7 @@ def daily_from_facts(url: str) -> tuple[dict, dict]:
         url,
         "select sender_agency_code, (sent_at at time zone 'Asia/Ho_Chi_Minh')::date, document_id,"
         " sending_form, processed_on_time from marts.fct_documents_exchanged"
-        " where has_outgoing_row",
+        " where has_outgoing_row and sender_agency_code is not null and sent_at is not null",
     )
     for agency, day, doc, form, on_time in rows:
         d = documents.setdefault((agency, day), [0, set(), 0, 0])

@@ -17,8 +17,8 @@
 -- depends_on: {{ ref('int_document_footprints') }}
 
 {# fct_documents_exchanged summed by (sending agency, local day sent): the exchanges sent that
-    day and what became of them (their latest statuses). Exchanges without an outgoing register
-    row have no sender or send time and are not counted here. Incremental strategy append: the
+    day and what became of them (their latest statuses). Exchanges without a sender or a send
+    time (no outgoing register row) are not counted here. Incremental strategy append: the
     pre-hook has deleted the rows of every (register agency, register day) of a changed
     document, and the model selects those keys again from the fact, through its
     (sender_agency_code, sent_at) index. #}
@@ -35,6 +35,7 @@ with exchanges as (
         and fact.sent_at < ((k.register_date + 1)::timestamp at time zone '{{ var("local_time_zone") }}')
     {% endif %}
     where fact.has_outgoing_row
+        and fact.sender_agency_code is not null
         and fact.sent_at is not null
 ),
 
