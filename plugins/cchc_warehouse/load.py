@@ -17,6 +17,7 @@ from pathlib import Path
 import orjson
 import psycopg
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 
 from cchc_warehouse import landing
 from cchc_warehouse.errors import (
@@ -27,7 +28,8 @@ from cchc_warehouse.errors import (
     WarehouseError,
 )
 from cchc_warehouse.sources import RAW_TABLES, SPECS, Record, read_file
-from cchc_warehouse.sources.formats import ReadState
+from cchc_warehouse.sources.blocks import Block, block_csv, csv_row
+from cchc_warehouse.sources.formats import ReadState, reads_blocks
 from cchc_warehouse.warehouse import connect
 
 log = logging.getLogger(__name__)
@@ -266,15 +268,34 @@ def _copy_file(
         sql.Identifier(c)
         for c in (*spec.columns, "_extra", "_batch_id", "_export_date", "_file", "_line")
     )
-    with conn.cursor().copy(sql.SQL("copy {} ({}) from stdin").format(table, columns)) as copy:
-        write_row = copy.write_row
-        for item in read_file(check.path, spec, check.encoding, state, where):
-            if item.__class__ is Record:
-                extra = orjson.dumps(item.extra).decode() if item.extra else None
-                write_row((*item.values, extra, batch, day, check.name, item.line))
-                loaded += 1
-            else:
-                rejects.append(item)
+    items = read_file(check.path, spec, check.encoding, state, where, bulk=True)
+    if reads_blocks(spec, check.encoding):
+        # pyarrow's blocks go as CSV, handed to a writer thread: the next block is parsed while
+        # the server stores this one
+        cursor = conn.cursor()
+        statement = sql.SQL("copy {} ({}) from stdin (format csv)").format(table, columns)
+        with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
+            tail = (batch, day, check.name)
+            for item in items:
+                if item.__class__ is Block:
+                    copy.write(block_csv(item, tail))
+                    loaded += item.rows
+                elif item.__class__ is Record:
+                    extra = orjson.dumps(item.extra).decode() if item.extra else None
+                    copy.write(csv_row((*item.values, extra, *tail, item.line)))
+                    loaded += 1
+                else:
+                    rejects.append(item)
+    else:
+        with conn.cursor().copy(sql.SQL("copy {} ({}) from stdin").format(table, columns)) as copy:
+            write_row = copy.write_row
+            for item in items:
+                if item.__class__ is Record:
+                    extra = orjson.dumps(item.extra).decode() if item.extra else None
+                    write_row((*item.values, extra, batch, day, check.name, item.line))
+                    loaded += 1
+                else:
+                    rejects.append(item)
     if rejects:
         with conn.cursor().copy(
             sql.SQL("copy quarantine.records ({}) from stdin").format(

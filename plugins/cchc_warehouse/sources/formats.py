@@ -9,11 +9,12 @@ Every reader yields `Record` (the fields as text, NFC, in the spec's order, unkn
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from operator import attrgetter
@@ -22,6 +23,8 @@ from pathlib import Path
 import orjson
 
 from cchc_warehouse.errors import SchemaBreakError, SourceFormatError
+from cchc_warehouse.sources import blocks
+from cchc_warehouse.sources.blocks import Block
 
 MAX_RECORD_BYTES = 1 << 20  # a longer line is quarantined, never read into memory whole
 RAW_PREVIEW = 2000  # characters of a rejected record kept in quarantine.records.raw
@@ -241,87 +244,178 @@ def _laid_out(layout, values, extras, width: int) -> tuple[list[str | None], dic
     return row, extra
 
 
+class _Jsonl:
+    """What the JSON-lines readers share over one file."""
+
+    def __init__(self, spec: FileSpec, encoding: str, state: ReadState) -> None:
+        self.spec = spec
+        self.encoding = encoding
+        self.state = state
+        self.index = {f.source: i for i, f in enumerate(spec.fields)}
+        self.names = tuple(f.source for f in spec.fields)
+        self.layouts: dict[tuple[str, ...], tuple[int | str, ...]] = {}
+        self.utf8 = encoding in ("utf-8", "utf-8-sig")
+
+
 def read_jsonl(
     path: Path, spec: FileSpec, encoding: str, state: ReadState, where: dict
 ) -> Iterator[Item]:
     """hoso.jsonl: one JSON object per line, every value a string."""
-    index = {f.source: i for i, f in enumerate(spec.fields)}
-    names = tuple(f.source for f in spec.fields)
-    width = len(names)
-    layouts: dict[tuple[str, ...], tuple[int | str, ...]] = {}
-    utf8 = encoding in ("utf-8", "utf-8-sig")
-    line_no = 0
     with path.open("rb") as f:
-        while True:
-            line = f.readline(MAX_RECORD_BYTES + 1)
-            if not line:
-                break
-            line_no += 1
-            if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):
-                size = len(line)
-                head = line[:RAW_PREVIEW]
-                while line and not line.endswith(b"\n"):
-                    line = f.readline(MAX_RECORD_BYTES)
-                    size += len(line)
-                state.records += 1
-                yield Reject(
-                    line_no, None, f"record of {size} bytes exceeds the 1 MiB limit", preview(head)
-                )
-                continue
-            if line_no == 1 and line.startswith(b"\xef\xbb\xbf"):
-                line = line[3:]  # a UTF-8 byte order mark is not part of the record
-            last = not line.endswith(b"\n")
-            if not line.strip():
-                continue  # a blank line is not a record (line numbers stay physical)
-            state.records += 1
-            try:
-                # orjson reads UTF-8 bytes directly (and refuses invalid UTF-8)
-                obj = orjson.loads(line if utf8 else line.decode(encoding))
-            except (orjson.JSONDecodeError, UnicodeDecodeError) as exc:
-                try:
-                    text = line.decode(encoding)
-                except UnicodeDecodeError as bad:
-                    problem = f"undecodable bytes for {encoding} at byte {bad.start}"
-                    yield Reject(line_no, None, problem, preview(line))
-                    continue
-                if last:
-                    raise SourceFormatError(
-                        f"file is cut short: the last line ({line_no}) is an incomplete JSON object",
-                        line=line_no,
-                        **where,
-                    ) from None
-                problem = _text_problem(text) or f"not valid JSON ({exc})"
-                yield Reject(line_no, None, problem, preview(text))
-                continue
-            # fast path: every value a string, in a key order already seen (the contract's, or
-            # one with drifted or reordered keys): its column mapping is cached per key tuple
-            if obj.__class__ is dict and b"\\u0000" not in line:
-                values = list(obj.values())
-                if all(v.__class__ is str for v in values):
-                    if not line.isascii():
-                        for i, v in enumerate(values):
-                            if not v.isascii() and not unicodedata.is_normalized("NFC", v):
-                                values[i] = unicodedata.normalize("NFC", v)
-                    keys = tuple(obj)
-                    if keys == names:
-                        state.records_fast += 1
-                        yield Record(line_no, values, None)
-                        continue
-                    layout = layouts.get(keys)
-                    if layout is None:
-                        layout = layouts[keys] = _field_layout(keys, index, state)
-                    # unknown fields are kept as exported (not NFC-normalised)
-                    yield Record(line_no, *_laid_out(layout, values, obj.values(), width))
-                    continue
-            yield _object_record(
-                obj,
-                line_no,
-                spec,
-                index,
-                state,
-                lambda b=line: b.decode(encoding, errors="replace"),
-            )
+        yield from _jsonl_lines(f, _Jsonl(spec, encoding, state), where, 0, None)
     _check_required(spec, state, where)
+
+
+def read_jsonl_bulk(
+    path: Path, spec: FileSpec, encoding: str, state: ReadState, where: dict
+) -> Iterator[Item | Block]:
+    """hoso.jsonl as `read_jsonl` reads it, but runs of well-formed lines come as `Block`s parsed by
+    pyarrow (UTF-8 files); the rest goes through the line reader, line by line."""
+    ctx = _Jsonl(spec, encoding, state)
+    options = blocks.parse_options(ctx.names)
+    keys = [orjson.dumps(name) for name in ctx.names]
+    line_no = 0
+
+    def parsed(segment: bytes, ends) -> tuple | blocks.Refused:
+        try:
+            return blocks.parse(segment, ends, options, MAX_RECORD_BYTES)
+        except blocks.Refused as refused:
+            return refused
+
+    def run_items(
+        segment: bytes, ends, line_no: int, arrays: tuple | blocks.Refused
+    ) -> Generator[Item | Block, None, int]:
+        """The run's records: one block if pyarrow took it, else its halves, else line by line."""
+        rows = len(ends)
+        if not isinstance(arrays, blocks.Refused):
+            columns, extra_names, extra = arrays
+            state.records += rows
+            state.extra_columns.update(extra_names)
+            for name, key, column in zip(ctx.names, keys, columns, strict=True):
+                if name not in state.present and (column.null_count < rows or key in segment):
+                    state.present.add(name)
+            yield Block(line_no + 1, rows, columns, extra_names, extra)
+            return line_no + rows
+        if rows > blocks.LINE_RUN and arrays.everywhere:
+            # a new field or a value of another type: on every line (a drifted export, read line
+            # by line) if the run's first lines have it too, else on a few (halve around them)
+            probe = int(ends[blocks.LINE_RUN - 1]) + 1
+            first = parsed(segment[:probe], ends[: blocks.LINE_RUN])
+            if not isinstance(first, blocks.Refused) or not first.everywhere:
+                arrays = blocks.Refused(everywhere=False)
+        if rows > blocks.LINE_RUN and not arrays.everywhere:
+            # a bad line costs a few re-parses of ever smaller halves around it
+            half = rows // 2
+            cut = int(ends[half - 1]) + 1
+            first, second = segment[:cut], segment[cut:]
+            first_ends, second_ends = ends[:half], ends[half:] - cut
+            line_no = yield from run_items(first, first_ends, line_no, parsed(first, first_ends))
+            return (yield from run_items(second, second_ends, line_no, parsed(second, second_ends)))
+        return (yield from _jsonl_lines(io.BytesIO(segment), ctx, where, line_no, None))
+
+    with path.open("rb") as f:
+        if f.read(3) == b"\xef\xbb\xbf":  # a byte order mark: the line reader strips it
+            f.seek(0)
+            line_no = yield from _jsonl_lines(f, ctx, where, line_no, 1)
+        else:
+            f.seek(0)
+        while True:
+            at = f.tell()
+            data = f.read(blocks.SEGMENT_BYTES)
+            if not data:
+                break
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:  # no line end: a line over the limit, or a last line without one
+                f.seek(at)
+                line_no = yield from _jsonl_lines(f, ctx, where, line_no, 1)
+                continue
+            f.seek(at + cut)
+            segment = data[:cut]
+            ends = blocks.line_ends(segment)
+            line_no = yield from run_items(segment, ends, line_no, parsed(segment, ends))
+    _check_required(spec, state, where)
+
+
+def _jsonl_lines(
+    f, ctx: _Jsonl, where: dict, line_no: int, limit: int | None
+) -> Generator[Item, None, int]:
+    """Read up to `limit` lines (None: to the end) of `f`, numbered on from `line_no`; returns the
+    last line number read."""
+    spec, encoding, state, index, names = ctx.spec, ctx.encoding, ctx.state, ctx.index, ctx.names
+    width = len(names)
+    layouts = ctx.layouts
+    utf8 = ctx.utf8
+    stop = None if limit is None else line_no + limit
+    while line_no != stop:
+        line = f.readline(MAX_RECORD_BYTES + 1)
+        if not line:
+            break
+        line_no += 1
+        if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):
+            size = len(line)
+            head = line[:RAW_PREVIEW]
+            while line and not line.endswith(b"\n"):
+                line = f.readline(MAX_RECORD_BYTES)
+                size += len(line)
+            state.records += 1
+            yield Reject(
+                line_no, None, f"record of {size} bytes exceeds the 1 MiB limit", preview(head)
+            )
+            continue
+        if line_no == 1 and line.startswith(b"\xef\xbb\xbf"):
+            line = line[3:]  # a UTF-8 byte order mark is not part of the record
+        last = not line.endswith(b"\n")
+        if not line.strip():
+            continue  # a blank line is not a record (line numbers stay physical)
+        state.records += 1
+        try:
+            # orjson reads UTF-8 bytes directly (and refuses invalid UTF-8)
+            obj = orjson.loads(line if utf8 else line.decode(encoding))
+        except (orjson.JSONDecodeError, UnicodeDecodeError) as exc:
+            try:
+                text = line.decode(encoding)
+            except UnicodeDecodeError as bad:
+                problem = f"undecodable bytes for {encoding} at byte {bad.start}"
+                yield Reject(line_no, None, problem, preview(line))
+                continue
+            if last:
+                raise SourceFormatError(
+                    f"file is cut short: the last line ({line_no}) is an incomplete JSON object",
+                    line=line_no,
+                    **where,
+                ) from None
+            problem = _text_problem(text) or f"not valid JSON ({exc})"
+            yield Reject(line_no, None, problem, preview(text))
+            continue
+        # fast path: every value a string, in a key order already seen (the contract's, or
+        # one with drifted or reordered keys): its column mapping is cached per key tuple
+        if obj.__class__ is dict and b"\\u0000" not in line:
+            values = list(obj.values())
+            if all(v.__class__ is str for v in values):
+                if not line.isascii():
+                    for i, v in enumerate(values):
+                        if not v.isascii() and not unicodedata.is_normalized("NFC", v):
+                            values[i] = unicodedata.normalize("NFC", v)
+                keys = tuple(obj)
+                if keys == names:
+                    state.records_fast += 1
+                    yield Record(line_no, values, None)
+                    continue
+                layout = layouts.get(keys)
+                if layout is None:
+                    layout = layouts[keys] = _field_layout(keys, index, state)
+                # unknown fields are kept as exported (not NFC-normalised)
+                yield Record(line_no, *_laid_out(layout, values, obj.values(), width))
+                continue
+        yield _object_record(
+            obj,
+            line_no,
+            spec,
+            index,
+            state,
+            lambda b=line: b.decode(encoding, errors="replace"),
+        )
+    return line_no
 
 
 def _split_csv(text: str, strict: bool) -> list[str] | None:
@@ -802,8 +896,16 @@ READERS: dict[str, Callable[..., Iterator[Item]]] = {
 }
 
 
+def reads_blocks(spec: FileSpec, encoding: str) -> bool:
+    """Whether `read_file(..., bulk=True)` yields `Block`s for this file (UTF-8 JSON lines)."""
+    return spec.format == "jsonl" and encoding in ("utf-8", "utf-8-sig")
+
+
 def read_file(
-    path: Path, spec: FileSpec, encoding: str, state: ReadState, where: dict
-) -> Iterator[Item]:
-    """Stream a file's records; `where` (system, export_date, file) goes into every error."""
+    path: Path, spec: FileSpec, encoding: str, state: ReadState, where: dict, *, bulk: bool = False
+) -> Iterator[Item | Block]:
+    """Stream a file's records; `where` (system, export_date, file) goes into every error.
+    `bulk`: runs of well-formed records may come as `Block`s (see `reads_blocks`)."""
+    if bulk and reads_blocks(spec, encoding):
+        return read_jsonl_bulk(path, spec, encoding, state, where)
     return READERS[spec.format](path, spec, encoding, state, where)

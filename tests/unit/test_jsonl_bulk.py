@@ -1,0 +1,188 @@
+"""The bulk JSON-lines reader (pyarrow blocks) reads exactly as the line reader: the same records,
+values, line numbers, rejects with their reasons, and the same errors, on every defect."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from datetime import date
+
+import pytest
+from cchc_warehouse.errors import SourceFormatError
+from cchc_warehouse.simulate import generate
+from cchc_warehouse.sources import SPECS, Record, read_file
+from cchc_warehouse.sources import blocks as blocks_module
+from cchc_warehouse.sources.blocks import Block
+from cchc_warehouse.sources.formats import MAX_RECORD_BYTES, ReadState
+
+from tests.landing_builder import hoso
+
+HOSO = SPECS[("onestop", "hoso.jsonl")]
+WHERE = {"system": "onestop", "export_date": "2021-12-14", "file": "hoso.jsonl"}
+DAY = date(2021, 12, 14)
+
+
+def outcome(path, bulk: bool, encoding: str = "utf-8"):
+    """Every item as (kind, line, ...) with blocks expanded to their records, the read state, and
+    the share of records that came in blocks; or the error."""
+    state = ReadState()
+    out = []
+    in_blocks = 0
+    try:
+        for item in read_file(path, HOSO, encoding, state, WHERE, bulk=bulk):
+            if isinstance(item, Block):
+                columns = [a.to_pylist() for a in item.arrays]
+                extra = [None] * item.rows if item.extra is None else item.extra.to_pylist()
+                out += [
+                    (
+                        "record",
+                        item.line + i,
+                        tuple(c[i] for c in columns),
+                        extra[i] and json.loads(extra[i]),
+                    )
+                    for i in range(item.rows)
+                ]
+                in_blocks += item.rows
+            elif isinstance(item, Record):
+                out.append(("record", item.line, tuple(item.values), item.extra))
+            else:
+                out.append(("reject", item.line, item.field, item.reason, item.raw))
+    except SourceFormatError as exc:
+        return ("error", str(exc)), None
+    state.finish(HOSO)
+    kept = (state.records, state.present, state.extra_columns)
+    return (out, kept), in_blocks / max(1, state.records)
+
+
+def line(i: int, **over) -> bytes:
+    return json.dumps(
+        hoso(f"000.00.16.H60-211214-{i:05d}", DAY, **over), ensure_ascii=False
+    ).encode()
+
+
+# line number -> what replaces the well-formed record there
+DEFECTS = {
+    7: b"{broken",
+    40: b"null",
+    41: b"[1, 2]",
+    90: line(90, LePhi=15000),
+    130: line(130).replace(b'"LePhi": "0"', b'"LePhi": "0\\u0000"'),
+    131: line(131, ChuHoSo=unicodedata.normalize("NFD", "Nguyễn Thị Ánh")),
+    200: b"",
+    201: b"   ",
+    250: line(250) + b" " + line(1250),
+    300: line(300).replace("Nguyễn".encode(), b"Nguy\xff n"),
+    350: b'{"MaHoSo": "' + b"x" * (MAX_RECORD_BYTES + 10) + b'"}',
+    400: line(400, MoiThem="thêm"),
+    401: b"{}",
+    402: line(402, MaLinhVuc=None),
+    403: line(403, ChuHoSo='Trần "Tí" \\ Tèo\nxuống dòng, phẩy'),
+    404: line(404).replace(b"}", b"}\r"),
+    405: json.dumps(dict(reversed(list(hoso("000.00.16.H60-211214-R", DAY).items())))).encode(),
+    406: b'{"MaHoSo": "a", "MaHoSo": "b"}',
+    407: line(407, ChuHoSo={"ten": "A"}),
+    408: line(408, ChuHoSo="\\."),
+}
+
+
+def defect_file(tmp_path, n=1200, bom=False, tail=b"\n"):
+    rows = [DEFECTS.get(i, line(i)) for i in range(1, n + 1)]
+    data = (b"\xef\xbb\xbf" if bom else b"") + b"\n".join(rows) + tail
+    path = tmp_path / "hoso.jsonl"
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("segment", [blocks_module.SEGMENT_BYTES, 5000, 700])
+def test_every_defect_reads_the_same_in_blocks(tmp_path, monkeypatch, segment):
+    monkeypatch.setattr(blocks_module, "SEGMENT_BYTES", segment)
+    path = defect_file(tmp_path)
+    bulk, share = outcome(path, True)
+    lines, _ = outcome(path, False)
+    assert bulk == lines
+    records = [r for r in bulk[0] if r[0] == "record"]
+    rejects = [r[1] for r in bulk[0] if r[0] == "reject"]
+    assert {7, 40, 41, 130, 250, 300, 350, 407} <= set(rejects)
+    assert len(records) > 1100
+    assert share > 0.7  # most records did come in blocks: the comparison is not line against line
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["bom", "last line without newline", "cut short", "empty", "only blank lines", "one line"],
+)
+def test_file_edges_read_the_same_in_blocks(tmp_path, case):
+    if case == "bom":
+        path = defect_file(tmp_path, n=300, bom=True)
+    elif case == "last line without newline":
+        path = defect_file(tmp_path, n=300, tail=b"")
+    elif case == "cut short":
+        path = defect_file(tmp_path, n=300, tail=b"\n" + line(301)[:-20])
+    else:
+        path = tmp_path / "hoso.jsonl"
+        path.write_bytes({"empty": b"", "only blank lines": b"\n\n  \n", "one line": line(1)}[case])
+    bulk, _ = outcome(path, True)
+    assert bulk == outcome(path, False)[0]
+    if case == "cut short":
+        assert bulk[0] == "error" and "cut short" in bulk[1]
+
+
+def test_a_new_field_comes_in_blocks_as_extra(tmp_path):
+    path = tmp_path / "hoso.jsonl"
+    odd = 'ký tự "lạ" \\ và\txuống\ndòng'
+    rows = [line(i, MaHoSoQG=f"G{i}" if i % 7 else odd) for i in range(1, 3001)]
+    rows[100] = line(101)  # one record without it: that run is read line by line
+    path.write_bytes(b"\n".join(rows) + b"\n")
+    bulk, share = outcome(path, True)
+    assert bulk == outcome(path, False)[0]
+    assert share > 0.9 and bulk[1][2] == {"MaHoSoQG"}
+    assert bulk[0][6][3] == {"MaHoSoQG": odd} and bulk[0][100][3] is None
+
+
+@pytest.mark.parametrize("value", [15000, True, {"a": "b"}, None])
+def test_a_value_of_another_type_on_every_line_is_read_line_by_line_without_endless_halving(
+    tmp_path, monkeypatch, value
+):
+    path = tmp_path / "hoso.jsonl"
+    path.write_bytes(b"".join(line(i, MoiThem=value) + b"\n" for i in range(1, 5001)))
+    parses = []
+    parse = blocks_module.parse
+
+    def counted(*args):
+        parses.append(1)
+        return parse(*args)
+
+    monkeypatch.setattr(blocks_module, "parse", counted)
+    bulk, share = outcome(path, True)
+    assert share == 0 and bulk == outcome(path, False)[0]
+    assert bulk[1][2] == {"MoiThem"}
+    assert len(parses) == 2  # the file, then its first lines: the same everywhere, lines it is
+
+
+def test_a_field_absent_from_every_line_is_not_present(tmp_path):
+    path = tmp_path / "hoso.jsonl"
+    records = [hoso(f"A-{i}", DAY) for i in range(200)]
+    for r in records:
+        del r["NgayTra"]
+        r["MaLinhVuc"] = None  # present, but null everywhere
+    path.write_bytes(b"".join(json.dumps(r).encode() + b"\n" for r in records))
+    bulk, share = outcome(path, True)
+    assert share == 1 and bulk == outcome(path, False)[0]
+    present = bulk[1][1]
+    assert "NgayTra" not in present and "MaLinhVuc" in present
+
+
+@pytest.mark.slow
+def test_simulated_files_with_every_defect_read_the_same_in_blocks(tmp_path):
+    generate(tmp_path, date(2021, 3, 1), date(2021, 3, 10), seed=5, defects="all", warmup_days=20)
+    files = sorted(tmp_path.glob("onestop/*/hoso.jsonl"))
+    assert len(files) >= 8
+    shares = []
+    for path in files:
+        manifest = json.loads((path.parent / "manifest.json").read_text())
+        encoding = next(e["encoding"] for e in manifest["files"] if e["name"] == "hoso.jsonl")
+        bulk, share = outcome(path, True, encoding)
+        assert bulk == outcome(path, False, encoding)[0], path
+        if share is not None:
+            shares.append(share)
+    assert sum(shares) / len(shares) > 0.5
