@@ -91,20 +91,10 @@ def parse(
         arrays = [_nfc(table.column(name)) for name in names]
     except pa.ArrowInvalid:
         raise Refused(everywhere=False) from None  # invalid UTF-8
-    return arrays, extra_names, _extra_json(table, extra_names) if extra_names else None
-
-
-_JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
-_OTHER_CONTROL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
-
-
-def _extra_json(table: pa.Table, extra_names: tuple[str, ...]) -> pa.ChunkedArray:
-    """Fields outside the contract as the line reader keeps them: an object of the values as
-    exported (not NFC). Only text on every record: a field on some records only (absent and null
-    would look alike) or of another type is refused and read line by line."""
-    pieces: list = []
-    for name in extra_names:
-        column = table.column(name)
+    if not extra_names:
+        return arrays, extra_names, None
+    extra_columns = [table.column(name) for name in extra_names]
+    for column in extra_columns:
         if column.type != pa.string() or column.null_count:
             raise Refused(everywhere=True)
         for chunk in column.chunks:
@@ -115,12 +105,29 @@ def _extra_json(table: pa.Table, extra_names: tuple[str, ...]) -> pa.ChunkedArra
                     raise Refused(everywhere=False) from None
         if pc.any(pc.match_substring_regex(column, _OTHER_CONTROL)).as_py():
             raise Refused(everywhere=False)
+    return arrays, extra_names, extra_json(extra_names, extra_columns)
+
+
+_JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"))
+_OTHER_CONTROL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
+
+
+def extra_json(names, columns) -> pa.ChunkedArray:
+    """Fields outside the contract as the line reader keeps them, an object of text values. JSON
+    lines: the value as exported (not NFC), and only text on every record (a field on some records
+    only, where absent and null would look alike, or of another type is read line by line)."""
+    pieces: list = []
+    for name, column in zip(names, columns, strict=True):
         for raw, escaped in _JSON_ESCAPES:
             column = pc.replace_substring(column, raw, escaped)
         key = json.dumps(name, ensure_ascii=False)
         pieces += ["," if pieces else "{", key + ':"', column, '"']
     pieces.append("}")
     return pc.binary_join_element_wise(*pieces, "")
+
+
+def nulls(rows: int) -> pa.ChunkedArray:
+    return pa.chunked_array([pa.nulls(rows, pa.string())])
 
 
 def _nfc(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -132,6 +139,83 @@ def _nfc(column: pa.ChunkedArray) -> pa.ChunkedArray:
     ):
         return column
     return pc.utf8_normalize(column, "NFC")
+
+
+MIN_PEEK = 64 << 10  # a CSV run is looked for in this much, doubling while runs go on
+
+
+class CsvRun:
+    """`rows` plain CSV lines, `bytes` long, parsed: one pyarrow array per header column, NFC."""
+
+    __slots__ = ("rows", "bytes", "columns")
+
+    def __init__(self, rows: int, size: int, columns: list) -> None:
+        self.rows = rows
+        self.bytes = size
+        self.columns = columns
+
+
+def csv_line_pattern(width: int) -> str:
+    """A line the CSV line reader takes as one record of `width` fields, exactly as pyarrow does:
+    each field unquoted without quotes, or quoted whole with inner quotes doubled; no control
+    character but tab (the line reader quarantines those); ending in LF or CRLF."""
+    bad = "\\x00-\\x08\\x0a-\\x1f\\x7f"
+    field = f'(?:"(?:[^"{bad}]|"")*"|[^",{bad}]*)'
+    return f"^{field}(?:,{field}){{{width - 1}}}\\r?\\n$"
+
+
+class CsvRuns:
+    """Runs of plain lines in a CSV file's data, for a header of `width` columns."""
+
+    def __init__(self, width: int) -> None:
+        self.pattern = csv_line_pattern(width)
+        self.peek = MIN_PEEK
+        names = [f"c{i}" for i in range(width)]
+        self._read = pa_csv.ReadOptions(column_names=names, block_size=ARROW_BLOCK_BYTES)
+        self._parse = pa_csv.ParseOptions(double_quote=True, escape_char=False)
+        self._convert = pa_csv.ConvertOptions(
+            column_types={name: pa.string() for name in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        )
+
+    def read(self, data: bytes) -> CsvRun | None:
+        """The run of plain lines at the start of `data` if it has at least LINE_RUN of them."""
+        cut = data.rfind(b"\n") + 1
+        run = self._run(data[:cut]) if cut else None
+        if run is None:
+            self.peek = MIN_PEEK if cut else min(2 * self.peek, SEGMENT_BYTES)
+        elif run.bytes == cut:  # every line was plain: look further next time
+            self.peek = min(2 * self.peek, SEGMENT_BYTES)
+        return run
+
+    def _run(self, segment: bytes) -> CsvRun | None:
+        ends = line_ends(segment)
+        offsets = np.empty(len(ends) + 1, np.int32)
+        offsets[0] = 0
+        offsets[1:] = ends + 1
+        lines = pa.StringArray.from_buffers(len(ends), pa.py_buffer(offsets), pa.py_buffer(segment))
+        try:
+            plain = pc.match_substring_regex(lines, self.pattern).to_numpy(zero_copy_only=False)
+        except pa.ArrowInvalid:
+            return None
+        bad = np.flatnonzero(~plain)
+        rows = len(ends) if len(bad) == 0 else int(bad[0])
+        if rows < LINE_RUN:
+            return None
+        size = int(ends[rows - 1]) + 1
+        try:
+            table = pa_csv.read_csv(
+                io.BytesIO(segment[:size]),
+                read_options=self._read,
+                parse_options=self._parse,
+                convert_options=self._convert,
+            )
+            if table.num_rows != rows:
+                return None
+            return CsvRun(rows, size, [_nfc(column) for column in table.columns])
+        except pa.ArrowInvalid:
+            return None  # invalid UTF-8
 
 
 def block_csv(block: Block, tail: tuple[str, ...]) -> bytes:

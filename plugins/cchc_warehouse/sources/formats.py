@@ -426,6 +426,86 @@ def _split_csv(text: str, strict: bool) -> list[str] | None:
     return rows[0] if len(rows) == 1 else None
 
 
+class _CsvHeader:
+    """Where each column of a CSV file's header goes: a field of the spec or `extra` by name."""
+
+    def __init__(self, fields: list[str], spec: FileSpec, state: ReadState, where: dict) -> None:
+        by_key = {header_key(f.source): i for i, f in enumerate(spec.fields)}
+        by_key.update({f.column: i for i, f in enumerate(spec.fields)})
+        # (position in file row, spec index or extra name)
+        self.positions: list[tuple[int, int | str]] = []
+        for pos, name in enumerate(fields):
+            i = by_key.get(header_key(name))
+            if i is None:
+                extra_name = name.replace("\ufeff", "").strip()
+                self.positions.append((pos, extra_name))
+                state.extra_columns.add(extra_name)
+            else:
+                self.positions.append((pos, i))
+                state.present.add(spec.fields[i].source)
+        missing = [f.source for f in spec.fields if f.required and f.source not in state.present]
+        if missing:
+            raise SchemaBreakError(
+                f"required column {', '.join(missing)} is missing from the header "
+                f"(found: {', '.join(fields)}): the system's load stops here",
+                field=missing[0],
+                line=1,
+                **where,
+            )
+        self.width = len(fields)
+        self.nfields = len(spec.fields)
+        self.plain = all(isinstance(t, int) for _, t in self.positions) and [
+            t for _, t in self.positions
+        ] == list(range(self.nfields))
+
+
+def _csv_item(
+    rec: tuple[int, str, bool], data_no: int, lines, header: _CsvHeader, where: dict
+) -> Item:
+    """One CSV record read by `_next_csv_record` as a Record or a Reject."""
+    n_lines, text, last = rec
+    width = header.width
+    problem = _text_problem(text)
+    if problem:
+        return Reject(data_no, None, problem, preview(text))
+    if not text.isascii():
+        text = nfc(text)
+    row = text.split(",") if '"' not in text else _split_csv(text, strict=True)
+    if row is not None and len(row) != width and n_lines > 1:
+        row = None
+    if row is None and n_lines > 1:
+        # an unbalanced quote swallowed the following lines: reject this line alone
+        first, rest = text.split("\n", 1) if "\n" in text else (text, "")
+        lines.push_back(rest, n_lines - 1)
+        row = _split_csv(first, strict=False)
+        text = first
+    if row is None or len(row) != width:
+        if last and (row is None or len(row) < width):
+            raise SourceFormatError(
+                f"file is cut short: the last row ({data_no}) has "
+                f"{0 if row is None else len(row)} of {width} fields",
+                line=data_no,
+                **where,
+            )
+        found = "none readable" if row is None else str(len(row))
+        quotes = "unbalanced quotes; " if text.count('"') % 2 else ""
+        return Reject(
+            data_no, None, f"{quotes}expected {width} fields, found {found}", preview(text)
+        )
+    if header.plain:
+        return Record(data_no, row, None)
+    values: list[str | None] = [None] * header.nfields
+    extra = None
+    for pos, target in header.positions:
+        if isinstance(target, int):
+            values[target] = row[pos]
+        else:
+            if extra is None:
+                extra = {}
+            extra[target] = row[pos]
+    return Record(data_no, values, extra)
+
+
 def read_csv(
     path: Path, spec: FileSpec, encoding: str, state: ReadState, where: dict
 ) -> Iterator[Item]:
@@ -433,85 +513,71 @@ def read_csv(
     open_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
     with path.open("r", encoding=open_encoding, errors="surrogateescape", newline="") as f:
         lines = _PushbackLines(f)
-        header = _next_csv_record(lines)
-        if header is None:
+        first = _next_csv_record(lines)
+        if first is None:
             return
-        header_fields = _split_csv(header[1], strict=False) or []
-        by_key = {header_key(f.source): i for i, f in enumerate(spec.fields)}
-        by_key.update({f.column: i for i, f in enumerate(spec.fields)})
-        positions: list[
-            tuple[int, int | str]
-        ] = []  # (position in file row, spec index or extra name)
-        for pos, name in enumerate(header_fields):
-            i = by_key.get(header_key(name))
-            if i is None:
-                extra_name = name.replace("\ufeff", "").strip()
-                positions.append((pos, extra_name))
-                state.extra_columns.add(extra_name)
-            else:
-                positions.append((pos, i))
-                state.present.add(spec.fields[i].source)
-        missing = [f.source for f in spec.fields if f.required and f.source not in state.present]
-        if missing:
-            raise SchemaBreakError(
-                f"required column {', '.join(missing)} is missing from the header "
-                f"(found: {', '.join(header_fields)}): the system's load stops here",
-                field=missing[0],
-                line=1,
-                **where,
-            )
-        width = len(header_fields)
-        plain = all(isinstance(t, int) for _, t in positions) and [t for _, t in positions] == list(
-            range(len(spec.fields))
-        )
-        nfields = len(spec.fields)
+        header = _CsvHeader(_split_csv(first[1], strict=False) or [], spec, state, where)
         data_no = 0
         while (rec := _next_csv_record(lines)) is not None:
-            n_lines, text, last = rec
             data_no += 1
             state.records += 1
-            problem = _text_problem(text)
-            if problem:
-                yield Reject(data_no, None, problem, preview(text))
-                continue
-            if not text.isascii():
-                text = nfc(text)
-            row = text.split(",") if '"' not in text else _split_csv(text, strict=True)
-            if row is not None and len(row) != width and n_lines > 1:
-                row = None
-            if row is None and n_lines > 1:
-                # an unbalanced quote swallowed the following lines: reject this line alone
-                first, rest = text.split("\n", 1) if "\n" in text else (text, "")
-                lines.push_back(rest, n_lines - 1)
-                row = _split_csv(first, strict=False)
-                text = first
-            if row is None or len(row) != width:
-                if last and (row is None or len(row) < width):
-                    raise SourceFormatError(
-                        f"file is cut short: the last row ({data_no}) has "
-                        f"{0 if row is None else len(row)} of {width} fields",
-                        line=data_no,
-                        **where,
-                    )
-                found = "none readable" if row is None else str(len(row))
-                quotes = "unbalanced quotes; " if text.count('"') % 2 else ""
-                yield Reject(
-                    data_no, None, f"{quotes}expected {width} fields, found {found}", preview(text)
-                )
-                continue
-            if plain:
-                yield Record(data_no, row, None)
-                continue
-            values: list[str | None] = [None] * nfields
-            extra = None
-            for pos, target in positions:
-                if isinstance(target, int):
-                    values[target] = row[pos]
-                else:
-                    if extra is None:
-                        extra = {}
-                    extra[target] = row[pos]
-            yield Record(data_no, values, extra)
+            yield _csv_item(rec, data_no, lines, header, where)
+
+
+def read_csv_bulk(
+    path: Path, spec: FileSpec, encoding: str, state: ReadState, where: dict
+) -> Iterator[Item | Block]:
+    """A UTF-8 CSV file as `read_csv` reads it, but runs of plain lines (each line one record of
+    the header's width, quotes only around whole fields, no control character) come as `Block`s
+    parsed by pyarrow; the line reader takes the rest, from the same file position."""
+    with path.open("rb") as f:
+        if f.read(3) != b"\xef\xbb\xbf":
+            f.seek(0)
+        lines = _BinaryLines(f)
+        first = _next_csv_record(lines)
+        if first is None:
+            return
+        header = _CsvHeader(_split_csv(first[1], strict=False) or [], spec, state, where)
+        runs = blocks.CsvRuns(header.width)
+        data_no = 0
+        pause = 0  # records to read line by line before peeking again
+        while True:
+            if pause == 0 and not lines.pending():
+                at = f.tell()
+                run = runs.read(f.read(runs.peek))
+                if run is not None:
+                    f.seek(at + run.bytes)
+                    state.records += run.rows
+                    yield _csv_block(run, data_no + 1, header)
+                    data_no += run.rows
+                    continue
+                f.seek(at)
+                pause = blocks.LINE_RUN
+            rec = _next_csv_record(lines)
+            if rec is None:
+                break
+            pause = max(0, pause - 1)
+            data_no += 1
+            state.records += 1
+            yield _csv_item(rec, data_no, lines, header, where)
+
+
+def _csv_block(run: blocks.CsvRun, line: int, header: _CsvHeader) -> Block:
+    """A run's columns put in the spec's order; columns outside the contract as `_extra`."""
+    columns: list = [None] * header.nfields
+    extra_names: list[str] = []
+    extra_columns = []
+    for pos, target in header.positions:
+        if isinstance(target, int):
+            columns[target] = run.columns[pos]
+        else:
+            extra_names.append(target)
+            extra_columns.append(run.columns[pos])
+    for i, column in enumerate(columns):
+        if column is None:  # a field the header does not have
+            columns[i] = blocks.nulls(run.rows)
+    extra = blocks.extra_json(extra_names, extra_columns) if extra_names else None
+    return Block(line, run.rows, columns, tuple(extra_names), extra)
 
 
 class _PushbackLines:
@@ -532,6 +598,29 @@ class _PushbackLines:
         if self._pending:
             return self._pending.pop(0)
         return self._f.readline()
+
+
+class _BinaryLines(_PushbackLines):
+    """`_PushbackLines` over a binary file, with the text reader's lines: they end at LF, CRLF or
+    a lone CR; decoded as UTF-8 with undecodable bytes kept, as the text reader keeps them."""
+
+    def pending(self) -> bool:
+        return bool(self._pending)
+
+    def readline(self) -> str:
+        if self._pending:
+            return self._pending.pop(0)
+        line = self._f.readline().decode("utf-8", errors="surrogateescape")
+        if "\r" in line[:-2]:
+            cuts = [m.end() for m in _LONE_CR.finditer(line)]
+            if cuts and cuts[-1] < len(line):
+                parts = [line[a:b] for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True)]
+                self._pending = parts[1:] + self._pending
+                return parts[0]
+        return line
+
+
+_LONE_CR = re.compile("\r(?!\n)")
 
 
 def _next_csv_record(lines: _PushbackLines) -> tuple[int, str, bool] | None:
@@ -897,8 +986,8 @@ READERS: dict[str, Callable[..., Iterator[Item]]] = {
 
 
 def reads_blocks(spec: FileSpec, encoding: str) -> bool:
-    """Whether `read_file(..., bulk=True)` yields `Block`s for this file (UTF-8 JSON lines)."""
-    return spec.format == "jsonl" and encoding in ("utf-8", "utf-8-sig")
+    """Whether `read_file(..., bulk=True)` yields `Block`s for this file (UTF-8 JSON lines, CSV)."""
+    return spec.format in ("jsonl", "csv") and encoding in ("utf-8", "utf-8-sig")
 
 
 def read_file(
@@ -907,5 +996,6 @@ def read_file(
     """Stream a file's records; `where` (system, export_date, file) goes into every error.
     `bulk`: runs of well-formed records may come as `Block`s (see `reads_blocks`)."""
     if bulk and reads_blocks(spec, encoding):
-        return read_jsonl_bulk(path, spec, encoding, state, where)
+        bulk_reader = read_jsonl_bulk if spec.format == "jsonl" else read_csv_bulk
+        return bulk_reader(path, spec, encoding, state, where)
     return READERS[spec.format](path, spec, encoding, state, where)

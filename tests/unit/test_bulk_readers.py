@@ -1,5 +1,6 @@
-"""The bulk JSON-lines reader (pyarrow blocks) reads exactly as the line reader: the same records,
-values, line numbers, rejects with their reasons, and the same errors, on every defect."""
+"""The bulk readers of JSON lines and CSV (pyarrow blocks) read exactly as the line readers: the
+same records, values, line numbers, rejects with their reasons, and the same errors, on every
+defect."""
 
 from __future__ import annotations
 
@@ -22,14 +23,14 @@ WHERE = {"system": "onestop", "export_date": "2021-12-14", "file": "hoso.jsonl"}
 DAY = date(2021, 12, 14)
 
 
-def outcome(path, bulk: bool, encoding: str = "utf-8"):
+def outcome(path, bulk: bool, encoding: str = "utf-8", spec=HOSO):
     """Every item as (kind, line, ...) with blocks expanded to their records, the read state, and
     the share of records that came in blocks; or the error."""
     state = ReadState()
     out = []
     in_blocks = 0
     try:
-        for item in read_file(path, HOSO, encoding, state, WHERE, bulk=bulk):
+        for item in read_file(path, spec, encoding, state, WHERE, bulk=bulk):
             if isinstance(item, Block):
                 columns = [a.to_pylist() for a in item.arrays]
                 extra = [None] * item.rows if item.extra is None else item.extra.to_pylist()
@@ -49,7 +50,7 @@ def outcome(path, bulk: bool, encoding: str = "utf-8"):
                 out.append(("reject", item.line, item.field, item.reason, item.raw))
     except SourceFormatError as exc:
         return ("error", str(exc)), None
-    state.finish(HOSO)
+    state.finish(spec)
     kept = (state.records, state.present, state.extra_columns)
     return (out, kept), in_blocks / max(1, state.records)
 
@@ -172,17 +173,130 @@ def test_a_field_absent_from_every_line_is_not_present(tmp_path):
     assert "NgayTra" not in present and "MaLinhVuc" in present
 
 
+VANBAN = SPECS[("docmgmt", "vanban.csv")]
+VANBAN_HEADER = ",".join(f.source for f in VANBAN.fields)
+
+
+def vanban_line(i: int, trich_yeu: str = "Quyết định về việc phân bổ dự toán") -> str:
+    values = {f.source: "" for f in VANBAN.fields}
+    values.update(
+        ma_van_ban=f"VB-000.00.16.H60-211214-{i:05d}",
+        so_ky_hieu=f"{i}/QD-UBND",
+        loai_van_ban="QD",
+        trich_yeu=trich_yeu,
+        huong="DI",
+        ma_co_quan="000.00.16.H60",
+        ngay_van_ban="14/12/2021",
+        ngay_cap_nhat="14/12/2021 07:30:02",
+    )
+    return ",".join(values.values())
+
+
+def with_trich_yeu(i: int, raw: str) -> str:
+    """A vanban line whose trich_yeu field is written as `raw` (quotes and all)."""
+    return vanban_line(i, "\x01").replace("\x01", raw)
+
+
+CSV_DEFECTS = {
+    5: with_trich_yeu(5, '"Về việc A, B và C"'),
+    6: with_trich_yeu(6, '"Về ""chuyển đổi số"""'),
+    7: with_trich_yeu(7, '"ab"x'),
+    8: with_trich_yeu(8, '"a,"x'),
+    9: with_trich_yeu(9, 'a"b'),
+    70: with_trich_yeu(70, '"dòng một\ndòng hai"'),
+    90: with_trich_yeu(90, '"không đóng ngoặc'),
+    130: with_trich_yeu(130, "có\x07chuông"),
+    131: with_trich_yeu(131, "có\ttab"),
+    132: with_trich_yeu(132, unicodedata.normalize("NFD", "Nguyễn Thị Ánh")),
+    200: "",
+    201: "   ",
+    250: vanban_line(250) + ",thừa",
+    251: vanban_line(251).rsplit(",", 1)[0],
+    300: with_trich_yeu(300, "sai\udcffmã"),
+    301: with_trich_yeu(301, '""'),
+    302: with_trich_yeu(302, ' "cách"'),
+}
+
+
+def csv_file(tmp_path, n=1500, header=VANBAN_HEADER, bom=True, tail="\n", lines=None):
+    rows = lines or [CSV_DEFECTS.get(i, vanban_line(i)) for i in range(1, n + 1)]
+    text = header + "\n" + "\n".join(rows) + tail
+    path = tmp_path / "vanban.csv"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8", "surrogateescape"))
+    return path
+
+
+def test_every_csv_defect_reads_the_same_in_blocks(tmp_path):
+    path = csv_file(tmp_path)
+    bulk, share = outcome(path, True, spec=VANBAN)
+    assert bulk == outcome(path, False, spec=VANBAN)[0]
+    reasons = " | ".join(r[3] for r in bulk[0] if r[0] == "reject")
+    for reason in ("expected 14 fields", "none readable", "control characters", "undecodable"):
+        assert reason in reasons
+    assert share > 0.7
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "reordered, extra and missing columns",
+        "no bom",
+        "last line without newline",
+        "cut short",
+        "crlf",
+        "carriage returns",
+        "header only",
+        "empty",
+    ],
+)
+def test_csv_file_edges_read_the_same_in_blocks(tmp_path, case):
+    if case == "reordered, extra and missing columns":
+        names = [f.source for f in VANBAN.fields if f.source != "han_xu_ly"]
+        names.reverse()
+        lines = []
+        for i in range(1, 400):
+            values = dict(zip(VANBAN_HEADER.split(","), vanban_line(i).split(","), strict=True))
+            lines.append(",".join([values[n] for n in names] + [f'"mới {i}, ""x"""']))
+        path = csv_file(tmp_path, header=",".join(names) + ",cot_moi", lines=lines)
+    elif case == "no bom":
+        path = csv_file(tmp_path, n=300, bom=False)
+    elif case == "last line without newline":
+        path = csv_file(tmp_path, n=300, tail="")
+    elif case == "cut short":
+        path = csv_file(tmp_path, n=300, tail="\n" + vanban_line(301)[:30])
+    elif case == "crlf":
+        path = csv_file(tmp_path, n=1500)
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    elif case == "carriage returns":
+        path = csv_file(tmp_path, n=300)
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n", 100).replace(b"\n", b"\r", 5))
+    else:
+        path = csv_file(tmp_path, lines=[""] if case == "header only" else [""])
+        if case == "empty":
+            path.write_bytes(b"")
+    bulk, share = outcome(path, True, spec=VANBAN)
+    assert bulk == outcome(path, False, spec=VANBAN)[0]
+    if case == "reordered, extra and missing columns":
+        assert share > 0.9 and bulk[1][2] == {"cot_moi"}
+        assert bulk[0][0][3] == {"cot_moi": 'mới 1, "x"'}
+    if case == "crlf":
+        assert share > 0.7
+
+
 @pytest.mark.slow
 def test_simulated_files_with_every_defect_read_the_same_in_blocks(tmp_path):
     generate(tmp_path, date(2021, 3, 1), date(2021, 3, 10), seed=5, defects="all", warmup_days=20)
-    files = sorted(tmp_path.glob("onestop/*/hoso.jsonl"))
-    assert len(files) >= 8
     shares = []
-    for path in files:
-        manifest = json.loads((path.parent / "manifest.json").read_text())
-        encoding = next(e["encoding"] for e in manifest["files"] if e["name"] == "hoso.jsonl")
-        bulk, share = outcome(path, True, encoding)
-        assert bulk == outcome(path, False, encoding)[0], path
-        if share is not None:
-            shares.append(share)
+    for (system, name), spec in SPECS.items():
+        if spec.format not in ("jsonl", "csv"):
+            continue
+        files = sorted(tmp_path.glob(f"{system}/*/{name}"))
+        assert len(files) >= 8, name
+        for path in files:
+            manifest = json.loads((path.parent / "manifest.json").read_text())
+            encoding = next(e["encoding"] for e in manifest["files"] if e["name"] == name)
+            bulk, share = outcome(path, True, encoding, spec)
+            assert bulk == outcome(path, False, encoding, spec)[0], path
+            if share is not None and name in ("hoso.jsonl", "vanban.csv"):
+                shares.append(share)
     assert sum(shares) / len(shares) > 0.5
