@@ -263,16 +263,21 @@ def _entry(folder: Path, name: str) -> dict:
 
 
 def step_parse_only(path: str, system: str, file: str) -> dict:
-    """Child step: read and parse the file as the loader does, without a database."""
+    """Child step: read and parse the file as the loader does (pyarrow blocks where it can),
+    without a database."""
     from cchc_warehouse.sources import SPECS, Record, read_file
+    from cchc_warehouse.sources.blocks import Block
     from cchc_warehouse.sources.formats import ReadState
 
     spec = SPECS[(system, file)]
     state = ReadState()
     records = rejects = 0
     started = time.perf_counter()
-    for item in read_file(Path(path), spec, "utf-8", state, {"system": system, "file": file}):
-        if item.__class__ is Record:
+    where = {"system": system, "file": file}
+    for item in read_file(Path(path), spec, "utf-8", state, where, bulk=True):
+        if item.__class__ is Block:
+            records += item.rows
+        elif item.__class__ is Record:
             records += 1
         else:
             rejects += 1

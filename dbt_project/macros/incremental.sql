@@ -86,12 +86,34 @@ analyze {{ temp_name }}
 {%- endmacro %}
 
 
-{#- Post-hook, outside the model's transaction: VACUUM marks the table's pages all-visible, so
-    that a province-year slice over a fact is an index-only scan of a covering index (columns in
-    the model's `indexes`) instead of a scan of the wide rows; a nightly run's vacuum visits only
-    the pages it changed. ANALYZE gives the planner the new day's statistics. -#}
+{#- Post-hooks, VACUUM outside the model's transaction: it marks the table's pages all-visible,
+    so that a province-year slice over a fact is an index-only scan of a covering index (columns
+    in the model's `indexes`) instead of a scan of the wide rows; a nightly run's vacuum visits
+    only the pages it changed (60 ms on three years of facts). ANALYZE gives the planner the new
+    rows' statistics, but samples the whole table (0.5-0.9 s a fact at three years, every night,
+    the part of a build with nothing new that grew with history): it runs only once more than 2 %
+    of the rows changed since the last one (a first build, a full refresh, a few weeks of nights),
+    as autovacuum would at 10 %. -#}
 {% macro vacuum_for_index_only_scans() -%}
-{{ return({"sql": "vacuum (analyze) {{ this }}", "transaction": false}) }}
+{#- raw: `this` is rendered when the hook runs, not when the model's config is parsed -#}
+{%- set analyze_when_changed -%}{% raw %}
+do $$
+begin
+    if coalesce((
+        select s.n_mod_since_analyze::float8 / nullif(s.n_live_tup, 0)
+        from pg_stat_user_tables s
+        where s.relid = '"{{ this.schema }}"."{{ this.identifier }}"'::regclass
+            and coalesce(s.last_analyze, s.last_autoanalyze) is not null
+    ), 1) > 0.02 then
+        analyze {{ this }};
+    end if;
+end
+$$
+{% endraw %}{%- endset -%}
+{{ return([
+    {"sql": "vacuum {{ this }}", "transaction": false},
+    {"sql": analyze_when_changed, "transaction": true},
+]) }}
 {%- endmacro %}
 
 

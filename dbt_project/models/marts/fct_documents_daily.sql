@@ -11,7 +11,7 @@
         "{% if is_incremental() %}{{ stash_keys('cchc_document_days_touched', document_touched_days_sql(this.name)) }}{% endif %}",
         "{% if is_incremental() %}delete from {{ this }} as t using cchc_document_days_touched as k where t.sender_agency_code = k.agency_code and t.sent_date = k.register_date{% endif %}",
     ],
-    post_hook=["{{ record_watermark(this.name) }}", vacuum_for_index_only_scans()],
+    post_hook=["{{ record_watermark(this.name) }}"] + vacuum_for_index_only_scans(),
 ) }}
 
 -- depends_on: {{ ref('int_document_footprints') }}

@@ -11,7 +11,7 @@
         "{% if is_incremental() %}{{ stash_keys('cchc_dossier_days_touched', touched_days_sql(this.name, ref('int_dossier_footprints'), 'fp_received_dates')) }}{% endif %}",
         "{% if is_incremental() %}delete from {{ this }} as t using cchc_dossier_days_touched as k where t.agency_code = k.agency_code and t.accepted_date = k.day{% endif %}",
     ],
-    post_hook=["{{ record_watermark(this.name) }}", vacuum_for_index_only_scans()],
+    post_hook=["{{ record_watermark(this.name) }}"] + vacuum_for_index_only_scans(),
 ) }}
 
 -- depends_on: {{ ref('int_dossier_footprints') }}

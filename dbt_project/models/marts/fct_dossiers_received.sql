@@ -10,7 +10,7 @@
         {'columns': ['procedure_code']},
     ],
     pre_hook=["{% if is_incremental() %}delete from {{ this }} where dossier_id in ({{ changed_dossier_ids(this.name) }}){% endif %}"],
-    post_hook=["{{ record_watermark(this.name) }}", vacuum_for_index_only_scans()],
+    post_hook=["{{ record_watermark(this.name) }}"] + vacuum_for_index_only_scans(),
 ) }}
 
 -- depends_on: {{ ref('int_dossier_footprints') }}
