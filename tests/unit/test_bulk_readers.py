@@ -97,6 +97,7 @@ def defect_file(tmp_path, n=1200, bom=False, tail=b"\n"):
 @pytest.mark.parametrize("segment", [blocks_module.SEGMENT_BYTES, 5000, 700])
 def test_every_defect_reads_the_same_in_blocks(tmp_path, monkeypatch, segment):
     monkeypatch.setattr(blocks_module, "SEGMENT_BYTES", segment)
+    monkeypatch.setattr(blocks_module, "FIRST_SEGMENT_BYTES", min(segment, 1 << 18))
     path = defect_file(tmp_path)
     bulk, share = outcome(path, True)
     lines, _ = outcome(path, False)
@@ -146,6 +147,7 @@ def test_a_value_of_another_type_on_every_line_is_read_line_by_line_without_endl
 ):
     path = tmp_path / "hoso.jsonl"
     path.write_bytes(b"".join(line(i, MoiThem=value) + b"\n" for i in range(1, 5001)))
+    monkeypatch.setattr(blocks_module, "FIRST_SEGMENT_BYTES", blocks_module.SEGMENT_BYTES)
     parses = []
     parse = blocks_module.parse
 
@@ -157,7 +159,7 @@ def test_a_value_of_another_type_on_every_line_is_read_line_by_line_without_endl
     bulk, share = outcome(path, True)
     assert share == 0 and bulk == outcome(path, False)[0]
     assert bulk[1][2] == {"MoiThem"}
-    assert len(parses) == 2  # the file, then its first lines: the same everywhere, lines it is
+    assert len(parses) == 2  # the file (one segment), then its first lines: the same everywhere
 
 
 def test_a_field_absent_from_every_line_is_not_present(tmp_path):

@@ -20,7 +20,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 
-SEGMENT_BYTES = 8 << 20  # read at a time; cut at the last line end
+SEGMENT_BYTES = 8 << 20  # read at a time at most; cut at the last line end
+FIRST_SEGMENT_BYTES = 256 << 10  # the first read, doubling: a day's small file goes in a few
+# segments, so pyarrow parses the next while the server stores the one before
 ARROW_BLOCK_BYTES = 2 << 20  # pyarrow parses a segment's blocks on its thread pool
 LINE_RUN = 64  # a refused run this short goes to the line reader without halving
 

@@ -4,6 +4,10 @@ Every reader yields `Record` (the fields as text, NFC, in the spec's order, unkn
 `extra`) or `Reject` (a record that cannot be read: line, field, reason, raw text), and raises
 `SourceFormatError` for what fails the whole file: a truncated file, a missing required column
 (`SchemaBreakError`), an unsafe or unreadable container.
+
+The loader reads UTF-8 JSON lines and CSV with `read_file(..., bulk=True)`: the same items, except
+that runs of well-formed records come as `Block`s, columns parsed by pyarrow (`blocks.py`), and only
+the other lines go through the line readers below.
 """
 
 from __future__ import annotations
@@ -319,11 +323,13 @@ def read_jsonl_bulk(
             line_no = yield from _jsonl_lines(f, ctx, where, line_no, 1)
         else:
             f.seek(0)
+        size = blocks.FIRST_SEGMENT_BYTES
         while True:
             at = f.tell()
-            data = f.read(blocks.SEGMENT_BYTES)
+            data = f.read(size)
             if not data:
                 break
+            size = min(2 * size, blocks.SEGMENT_BYTES)
             cut = data.rfind(b"\n") + 1
             if cut == 0:  # no line end: a line over the limit, or a last line without one
                 f.seek(at)
