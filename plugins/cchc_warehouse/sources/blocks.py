@@ -1,12 +1,15 @@
-"""Bulk reading of JSON lines with pyarrow: runs of well-formed records parsed in C and handed to
-COPY as CSV, so a million-record hoso.jsonl does not cost a million rounds of Python.
+"""Bulk reading of JSON lines and CSV with pyarrow: runs of well-formed records parsed in C and
+handed to COPY as CSV, so a million-record file does not cost a million rounds of Python.
 
-A block is a run of whole lines that pyarrow reads exactly as the line reader would: every line one
-JSON object, each value a string or null, valid UTF-8, no NUL, no line over the record limit, no
-field outside the contract. Anything else (a broken line, a new field, a number where text belongs)
-makes `parse` refuse the run; `formats.read_jsonl_bulk` then halves it or gives it to the line
-reader, which quarantines with its usual reasons. Values and line numbers are the same either way
-(tests/unit/test_sources.py reads the same files both ways).
+A block is a run of whole lines that pyarrow reads exactly as the line reader would. JSON lines
+(`parse`): every line one JSON object, each value a string or null, valid UTF-8, no NUL, no line
+over the record limit; a field outside the contract only as text on every line of the run. CSV
+(`CsvRuns`): every line one record of the header's width, quotes only around whole fields, no
+control character. Anything else (a broken line, a number where text belongs, an unbalanced
+quote) makes pyarrow's run stop or be refused; `formats.read_jsonl_bulk` and
+`formats.read_csv_bulk` then halve the run or give its lines to the line reader, which
+quarantines with its usual reasons. Values, line numbers and rejects are the same either way
+(tests/unit/test_bulk_readers.py reads every defect both ways). NFC is pyarrow's (utf8proc).
 """
 
 from __future__ import annotations
