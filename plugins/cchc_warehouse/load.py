@@ -269,33 +269,28 @@ def _copy_file(
         for c in (*spec.columns, "_extra", "_batch_id", "_export_date", "_file", "_line")
     )
     items = read_file(check.path, spec, check.encoding, state, where, bulk=True)
-    if reads_blocks(spec, check.encoding):
+    cursor = conn.cursor()
+    bulk = reads_blocks(spec, check.encoding)
+    if bulk:
         # pyarrow's blocks go as CSV, handed to a writer thread: the next block is parsed while
         # the server stores this one
-        cursor = conn.cursor()
         statement = sql.SQL("copy {} ({}) from stdin (format csv)").format(table, columns)
-        with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
-            tail = (batch, day, check.name)
-            for item in items:
-                if item.__class__ is Block:
-                    copy.write(block_csv(item, tail))
-                    loaded += item.rows
-                elif item.__class__ is Record:
-                    extra = orjson.dumps(item.extra).decode() if item.extra else None
-                    copy.write(csv_row((*item.values, extra, *tail, item.line)))
-                    loaded += 1
-                else:
-                    rejects.append(item)
+        copying = cursor.copy(statement, writer=QueuedLibpqWriter(cursor))
     else:
-        with conn.cursor().copy(sql.SQL("copy {} ({}) from stdin").format(table, columns)) as copy:
-            write_row = copy.write_row
-            for item in items:
-                if item.__class__ is Record:
-                    extra = orjson.dumps(item.extra).decode() if item.extra else None
-                    write_row((*item.values, extra, batch, day, check.name, item.line))
-                    loaded += 1
-                else:
-                    rejects.append(item)
+        copying = cursor.copy(sql.SQL("copy {} ({}) from stdin").format(table, columns))
+    tail = (batch, day, check.name)
+    with copying as copy:
+        write_row = (lambda row: copy.write(csv_row(row))) if bulk else copy.write_row
+        for item in items:
+            if item.__class__ is Block:
+                copy.write(block_csv(item, tail))
+                loaded += item.rows
+            elif item.__class__ is Record:
+                extra = orjson.dumps(item.extra).decode() if item.extra else None
+                write_row((*item.values, extra, *tail, item.line))
+                loaded += 1
+            else:
+                rejects.append(item)
     if rejects:
         with conn.cursor().copy(
             sql.SQL("copy quarantine.records ({}) from stdin").format(
