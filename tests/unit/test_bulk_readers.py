@@ -1,6 +1,6 @@
-"""The bulk readers of JSON lines and CSV (pyarrow blocks) read exactly as the line readers: the
-same records, values, line numbers, rejects with their reasons, and the same errors, on every
-defect."""
+"""The bulk readers of JSON lines, CSV and XML (pyarrow blocks) read exactly as the line and
+element readers: the same records, values, line numbers, rejects with their reasons, and the same
+errors, on every defect."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from cchc_warehouse.sources.blocks import Block
 from cchc_warehouse.sources.formats import MAX_RECORD_BYTES, ReadState
 
 from tests.landing_builder import hoso
+from tests.unit.test_sources import XML_EDGE_CASES, xml_doc
 
 HOSO = SPECS[("onestop", "hoso.jsonl")]
 WHERE = {"system": "onestop", "export_date": "2021-12-14", "file": "hoso.jsonl"}
@@ -285,12 +286,83 @@ def test_csv_file_edges_read_the_same_in_blocks(tmp_path, case):
         assert share > 0.7
 
 
+TRANGTHAI = SPECS[("docmgmt", "trangthai.xml")]
+
+
+def status(i: int, note: str = "Phân công xử lý", nl: str = "\n", **tags: str) -> str:
+    """A record element laid out as the export lays it out, one child per line."""
+    values = {
+        "MaVanBan": f"VB-000.00.08.H62-211214-{i:04d}",
+        "MaCoQuanBaoCao": "000.00.12.H60",
+        "MaTrangThai": f"0{i % 6 + 1}",
+        "ThoiDiem": "2021-12-14T07:30:00+07:00",
+        "GhiChu": f"{note} {i}",
+        **tags,
+    }
+    children = "".join(f"    <{t}>{v}</{t}>{nl}" for t, v in values.items())
+    return f"  <TrangThai>{nl}{children}  </TrangThai>{nl}"
+
+
+XML_BULK_CASES = {
+    **XML_EDGE_CASES,
+    "entity and character reference": {5: status(5, "A &amp; B &#272;"), 6: status(6, "x > y")},
+    "attribute on the record": {5: status(5).replace("<TrangThai>", '<TrangThai loai="1">')},
+    "crlf": {i: status(i, nl="\r\n") for i in range(0, 300, 2)},
+    "text over two lines": {5: status(5, "dòng một\r\ndòng hai\rba")},
+    "spaces around values": {5: status(5, "  có khoảng trắng \t"), 6: status(6, MaVanBan="")},
+    "non-ASCII spaces at an edge": {5: status(5, "\u00a0cách"), 6: status(6, "cách\u3000")},
+    "non-ASCII space inside": {5: status(5, "cách\u00a0giữa")},
+    "self-closed and missing fields": {
+        5: status(5).replace("<GhiChu>Phân công xử lý 5</GhiChu>", "<GhiChu/>"),
+        6: status(6).replace("    <ThoiDiem>2021-12-14T07:30:00+07:00</ThoiDiem>\n", ""),
+    },
+    "reordered and extra fields": {
+        5: status(5, MoiThem="mới").replace("<TrangThai>", "<TrangThai>\n<Khac>1</Khac>"),
+    },
+    "decomposed text": {5: status(5, unicodedata.normalize("NFD", "Đã xử lý"))},
+    "characters XML refuses": {
+        5: status(5, "a\x01b"),
+        6: status(6, "\ufffe"),
+        7: status(7, "\x7f"),
+    },
+    "unclosed record": {5: status(5).replace("  </TrangThai>\n", "")},
+    "a bad record in every read": {i: status(i, "A & B") for i in range(0, 3000, 700)},
+}
+
+
+def xml_file(tmp_path, case) -> object:
+    """A case of test_sources' (a list of elements) or 3000 records with a few replaced."""
+    spec = XML_BULK_CASES[case]
+    body = spec if isinstance(spec, list) else [spec.get(i) or status(i) for i in range(3000)]
+    path = tmp_path / "trangthai.xml"
+    path.write_text(xml_doc("\n", *body), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("case", sorted(XML_BULK_CASES))
+def test_xml_reads_the_same_in_blocks(tmp_path, case):
+    path = xml_file(tmp_path, case)
+    bulk, share = outcome(path, True, spec=TRANGTHAI)
+    assert bulk == outcome(path, False, spec=TRANGTHAI)[0]
+    if isinstance(XML_BULK_CASES[case], dict):
+        assert share > 0.95, share  # a bad record costs itself only, not its whole read
+
+
+def test_undecodable_xml_reads_the_same_in_blocks(tmp_path):
+    path = tmp_path / "trangthai.xml"
+    text = xml_doc(*(status(i) for i in range(500)))
+    path.write_bytes(text.encode().replace("công xử lý 7<".encode(), b"c\xffng<"))
+    bulk, share = outcome(path, True, spec=TRANGTHAI)
+    assert bulk == outcome(path, False, spec=TRANGTHAI)[0]
+    assert [r for r in bulk[0] if r[0] == "reject"][0][1] == 8 and share > 0.9
+
+
 @pytest.mark.slow
 def test_simulated_files_with_every_defect_read_the_same_in_blocks(tmp_path):
     generate(tmp_path, date(2021, 3, 1), date(2021, 3, 10), seed=5, defects="all", warmup_days=20)
     shares = []
     for (system, name), spec in SPECS.items():
-        if spec.format not in ("jsonl", "csv"):
+        if spec.format not in ("jsonl", "csv", "xml"):
             continue
         files = sorted(tmp_path.glob(f"{system}/*/{name}"))
         assert len(files) >= 8, name

@@ -1,14 +1,16 @@
-"""Bulk reading of JSON lines and CSV with pyarrow: runs of well-formed records parsed in C and
-handed to COPY as CSV, so a million-record file does not cost a million rounds of Python.
+"""Bulk reading of JSON lines, CSV and XML with pyarrow: runs of well-formed records parsed in C
+and handed to COPY as CSV, so a million-record file does not cost a million rounds of Python.
 
 A block is a run of whole lines that pyarrow reads exactly as the line reader would. JSON lines
 (`parse`): every line one JSON object, each value a string or null, valid UTF-8, no NUL, no line
 over the record limit; a field outside the contract only as text on every line of the run. CSV
 (`CsvRuns`): every line one record of the header's width, quotes only around whole fields, no
-control character. Anything else (a broken line, a number where text belongs, an unbalanced
-quote) makes pyarrow's run stop or be refused; `formats.read_jsonl_bulk` and
-`formats.read_csv_bulk` then halve the run or give its lines to the line reader, which
-quarantines with its usual reasons. Values, line numbers and rejects are the same either way
+control character. XML (`XmlElements`): record elements holding the contract's fields in
+order, text only, without entity, CR or character XML refuses. Anything else (a broken line, a
+number where text belongs, an unbalanced quote) makes pyarrow's run stop or be refused;
+`formats.read_jsonl_bulk` and `formats.read_csv_bulk` then halve the run or give its lines to
+the line reader, which quarantines with its usual reasons (`formats.read_xml` gives the other
+elements to the C parser or the element reader). Values, line numbers and rejects are the same either way
 (tests/unit/test_bulk_readers.py reads every defect both ways). NFC is pyarrow's (utf8proc).
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import numpy as np
 import pyarrow as pa
@@ -221,6 +224,57 @@ class CsvRuns:
             return CsvRun(rows, size, [_nfc(column) for column in table.columns])
         except pa.ArrowInvalid:
             return None  # invalid UTF-8
+
+
+_XML_SPACE = "[ \\t\\r\\n]*"
+# text the C parser returns as written: no markup, entity or character XML refuses, no CR (the
+# parser turns it into LF)
+_XML_TEXT = "[^<>&\\x00-\\x08\\x0b-\\x1f\\x7f\\x{FFFE}\\x{FFFF}]*"
+_SURROGATE = re.compile("[\\udc80-\\udcff]")
+_EDGE_SPACE = "^[\\x{85}\\pZ]|[\\x{85}\\pZ]$"  # stripped by str.strip, not by an ASCII trim
+
+
+class XmlElements:
+    """Runs of plain record elements (`<element>` then the contract's fields in order, each a
+    text-only child, and whitespace between) read by one RE2 pattern in Arrow: the values the
+    element parser would give, stripped and NFC."""
+
+    def __init__(self, element: str, fields: tuple[str, ...]) -> None:
+        self.close = f"</{element}>"
+        children = "".join(
+            f"{_XML_SPACE}<{name}>(?P<f{i}>{_XML_TEXT})</{name}>" for i, name in enumerate(fields)
+        )
+        self.pattern = f"^{_XML_SPACE}<{element}>{children}{_XML_SPACE}$"
+        self.width = len(fields)
+
+    def read(self, span: str) -> tuple[int, int, list | None]:
+        """(elements, characters of `span` they take, one array per field) for the plain elements
+        at the start of `span` (complete elements, the first starting it); if the first is not
+        plain, (elements, characters, None) for the elements before the next plain one."""
+        try:
+            data = span.encode("utf-8")
+        except UnicodeEncodeError:  # bytes the file's encoding could not decode, as surrogates
+            undecodable = _SURROGATE.search(span).start()
+            cut = span.rfind(self.close, 0, undecodable)
+            if cut < 0:
+                return 1, span.find(self.close, undecodable) + len(self.close), None
+            span = span[: cut + len(self.close)]
+            data = span.encode("utf-8")
+        pieces = pc.split_pattern(pa.array([data], pa.string()), self.close)[0].values
+        pieces = pieces.slice(0, len(pieces) - 1)  # after the last closing tag
+        found = pc.extract_regex(pieces, self.pattern)
+        fields = [pc.ascii_trim_whitespace(field) for field in found.flatten()]
+        plain = found.is_valid().to_numpy(zero_copy_only=False)
+        for field in fields:
+            edge = pc.match_substring_regex(field, _EDGE_SPACE).fill_null(False)
+            plain &= ~edge.to_numpy(zero_copy_only=False)
+        first = bool(plain[0])
+        rows = len(plain) if (plain == first).all() else int(np.argmax(plain != first))
+        used = pc.sum(pc.binary_length(pieces.slice(0, rows))).as_py() + rows * len(self.close)
+        chars = len(data[:used].decode("utf-8"))
+        if not first:
+            return rows, chars, None
+        return rows, chars, [_nfc(pa.chunked_array([field.slice(0, rows)])) for field in fields]
 
 
 def block_csv(block: Block, tail: tuple[str, ...]) -> bytes:

@@ -5,9 +5,9 @@ Every reader yields `Record` (the fields as text, NFC, in the spec's order, unkn
 `SourceFormatError` for what fails the whole file: a truncated file, a missing required column
 (`SchemaBreakError`), an unsafe or unreadable container.
 
-The loader reads UTF-8 JSON lines and CSV with `read_file(..., bulk=True)`: the same items, except
-that runs of well-formed records come as `Block`s, columns parsed by pyarrow (`blocks.py`), and only
-the other lines go through the line readers below.
+The loader reads UTF-8 JSON lines, CSV and XML with `read_file(..., bulk=True)`: the same items,
+except that runs of well-formed records come as `Block`s, columns parsed by pyarrow (`blocks.py`),
+and only the other records go through the line and element readers below.
 """
 
 from __future__ import annotations
@@ -650,18 +650,23 @@ def _next_csv_record(lines: _PushbackLines) -> tuple[int, str, bool] | None:
     return len(parts), text.rstrip("\r\n"), last
 
 
+XML_READ = 1 << 16
+XML_BULK_READ = 1 << 18  # Arrow reads whole runs: fewer, longer calls
 XML_TAIL = 512  # longer than any tag: a record or closing root tag split across reads survives
 _UNSAFE_XML = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 def read_xml(
-    path: Path, spec: FileSpec, encoding: str, state: ReadState, where: dict
-) -> Iterator[Item]:
+    path: Path, spec: FileSpec, encoding: str, state: ReadState, where: dict, bulk: bool = False
+) -> Iterator[Item | Block]:
     """trangthai.xml: a root element holding one element per record. Each element is parsed on its
-    own, so a bad element is quarantined without losing the others. DTDs and entities are refused."""
+    own, so a bad element is quarantined without losing the others. DTDs and entities are refused.
+    `bulk`: runs of plain elements come as `Block`s read in Arrow (`blocks.XmlElements`)."""
     from defusedxml import ElementTree as SafeET
 
     index = {f.source: i for i, f in enumerate(spec.fields)}
+    plain = blocks.XmlElements(spec.element, tuple(index)) if bulk else None
+    read_size = XML_BULK_READ if bulk else XML_READ
     open_re = re.compile(rf"<{re.escape(spec.element)}[\s>/]")
     close_tag = f"</{spec.element}>"
     element_no = 0
@@ -670,7 +675,7 @@ def read_xml(
     with path.open("r", encoding=encoding, errors="surrogateescape", newline="") as f:
 
         def more() -> str:
-            text = f.read(1 << 16)
+            text = f.read(read_size)
             if _UNSAFE_XML.search(text):
                 raise SourceFormatError(
                     "declares a DTD or entities (<!DOCTYPE/<!ENTITY): refused, "
@@ -701,6 +706,18 @@ def read_xml(
                 if last > start:
                     span_end = last + len(close_tag)
                     span = buf[start:span_end]
+                    if plain:
+                        rows, used, columns = plain.read(span)
+                        if columns is not None:
+                            state.records += rows
+                            if len(state.present) < len(index):
+                                _field_layout(tuple(index), index, state)
+                            yield Block(element_no + 1, rows, columns)
+                            element_no += rows
+                            buf = buf[start + used :]
+                            continue
+                        span_end = start + used  # the elements before the next plain one
+                        span = buf[start:span_end]
                     records = _xml_span(
                         span, element_no, spec, index, state, layouts, open_re, close_tag
                     )
@@ -992,8 +1009,9 @@ READERS: dict[str, Callable[..., Iterator[Item]]] = {
 
 
 def reads_blocks(spec: FileSpec, encoding: str) -> bool:
-    """Whether `read_file(..., bulk=True)` yields `Block`s for this file (UTF-8 JSON lines, CSV)."""
-    return spec.format in ("jsonl", "csv") and encoding in ("utf-8", "utf-8-sig")
+    """Whether `read_file(..., bulk=True)` yields `Block`s for this file (UTF-8 JSON lines, CSV,
+    XML)."""
+    return spec.format in ("jsonl", "csv", "xml") and encoding in ("utf-8", "utf-8-sig")
 
 
 def read_file(
@@ -1002,6 +1020,8 @@ def read_file(
     """Stream a file's records; `where` (system, export_date, file) goes into every error.
     `bulk`: runs of well-formed records may come as `Block`s (see `reads_blocks`)."""
     if bulk and reads_blocks(spec, encoding):
+        if spec.format == "xml":
+            return read_xml(path, spec, encoding, state, where, bulk=True)
         bulk_reader = read_jsonl_bulk if spec.format == "jsonl" else read_csv_bulk
         return bulk_reader(path, spec, encoding, state, where)
     return READERS[spec.format](path, spec, encoding, state, where)
