@@ -6,6 +6,7 @@ import codecs
 import hashlib
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -213,15 +214,21 @@ def _scan(path: Path) -> tuple[str, int, Utf8Scan]:
     size = 0
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     scan = Utf8Scan()
-    with path.open("rb") as f:
+    hashing = None
+    # sha256 releases the GIL: the chunk is hashed on a second thread while this one checks it
+    with path.open("rb") as f, ThreadPoolExecutor(1) as hasher:
         while chunk := f.read(CHUNK):
-            h.update(chunk)
+            if hashing is not None:
+                hashing.result()
+            hashing = hasher.submit(h.update, chunk)
             size += len(chunk)
-            if scan.valid:
+            if scan.valid and not (chunk.isascii() and not decoder.getstate()[0]):
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     scan.valid = False
+        if hashing is not None:
+            hashing.result()
     if scan.valid:
         try:
             decoder.decode(b"", final=True)
