@@ -10,8 +10,9 @@ order, text only, without entity, CR or character XML refuses. Anything else (a 
 number where text belongs, an unbalanced quote) makes pyarrow's run stop or be refused;
 `formats.read_jsonl_bulk` and `formats.read_csv_bulk` then halve the run or give its lines to
 the line reader, which quarantines with its usual reasons (`formats.read_xml` gives the other
-elements to the C parser or the element reader). Values, line numbers and rejects are the same either way
-(tests/unit/test_bulk_readers.py reads every defect both ways). NFC is pyarrow's (utf8proc).
+elements to the C parser or the element reader). Values, line numbers and rejects are the same
+either way (tests/unit/test_bulk_readers.py reads every defect both ways). NFC is pyarrow's
+(utf8proc).
 """
 
 from __future__ import annotations
