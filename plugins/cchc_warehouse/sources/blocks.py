@@ -246,7 +246,6 @@ class XmlElements:
             f"{_XML_SPACE}<{name}>(?P<f{i}>{_XML_TEXT})</{name}>" for i, name in enumerate(fields)
         )
         self.pattern = f"^{_XML_SPACE}<{element}>{children}{_XML_SPACE}$"
-        self.width = len(fields)
 
     def read(self, span: str) -> tuple[int, int, list | None]:
         """(elements, characters of `span` they take, one array per field) for the plain elements
