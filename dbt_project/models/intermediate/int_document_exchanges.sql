@@ -10,7 +10,7 @@
     ],
     pre_hook=[
         "{% if is_incremental() %}{{ stash_keys('cchc_exchanges_rebuild', documents_to_rebuild_sql(this.name)) }}{% endif %}",
-        "{% if is_incremental() %}delete from {{ this }} where document_id in (select document_id from cchc_exchanges_rebuild){% endif %}",
+        "{% if is_incremental() %}{{ delete_stashed_keys('document_id', 'cchc_exchanges_rebuild') }}{% endif %}",
     ],
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}

@@ -7,7 +7,7 @@
     indexes=[{'columns': ['document_id', 'reporting_agency_code'], 'unique': true}],
     pre_hook=[
         "{% if is_incremental() %}{{ stash_keys('cchc_status_firsts_rebuild', changed_document_ids(this.name)) }}{% endif %}",
-        "{% if is_incremental() %}delete from {{ this }} where document_id in (select document_id from cchc_status_firsts_rebuild){% endif %}",
+        "{% if is_incremental() %}{{ delete_stashed_keys('document_id', 'cchc_status_firsts_rebuild') }}{% endif %}",
     ],
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
@@ -22,7 +22,7 @@ with statuses as (
     select * from {{ ref('stg_docmgmt__exchange_statuses') }}
     where reported_at is not null
     {% if is_incremental() %}
-        and document_id in (select document_id from cchc_status_firsts_rebuild)
+        and {{ is_stashed('document_id', 'cchc_status_firsts_rebuild') }}
     {% endif %}
 ),
 

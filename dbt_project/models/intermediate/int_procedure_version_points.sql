@@ -7,7 +7,7 @@
     ],
     pre_hook=[
         "{% if is_incremental() %}{{ stash_keys('cchc_procedure_points_days', scd2_recompute_days(ref('stg_portal__procedures'), this.name, 'portal')) }}{% endif %}",
-        "{% if is_incremental() %}delete from {{ this }} where snapshot_date in (select snapshot_date from cchc_procedure_points_days){% endif %}",
+        "{% if is_incremental() %}{{ delete_stashed_keys('snapshot_date', 'cchc_procedure_points_days') }}{% endif %}",
     ],
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}

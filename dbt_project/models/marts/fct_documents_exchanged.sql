@@ -11,7 +11,7 @@
     ],
     pre_hook=[
         "{% if is_incremental() %}{{ stash_keys('cchc_fct_documents_rebuild', documents_to_rebuild_sql(this.name)) }}{% endif %}",
-        "{% if is_incremental() %}delete from {{ this }} where document_id in (select document_id from cchc_fct_documents_rebuild){% endif %}",
+        "{% if is_incremental() %}{{ delete_stashed_keys('document_id', 'cchc_fct_documents_rebuild') }}{% endif %}",
     ],
     post_hook=["{{ record_watermark(this.name) }}"] + vacuum_for_index_only_scans(),
 ) }}

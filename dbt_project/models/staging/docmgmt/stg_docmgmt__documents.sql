@@ -12,7 +12,7 @@
     ],
     pre_hook=[
         "{% if is_incremental() %}{{ stash_keys('cchc_stg_documents_rebuild', staged_documents_to_rebuild_sql()) }}{% endif %}",
-        "{% if is_incremental() %}delete from {{ this }} where document_id in (select document_id from cchc_stg_documents_rebuild){% endif %}",
+        "{% if is_incremental() %}{{ delete_stashed_keys('document_id', 'cchc_stg_documents_rebuild') }}{% endif %}",
     ],
     post_hook=[
         "{{ record_watermark(this.name) }}",

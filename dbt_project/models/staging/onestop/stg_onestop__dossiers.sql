@@ -11,7 +11,7 @@
     ],
     pre_hook=[
         "{% if is_incremental() %}{{ stash_keys('cchc_stg_dossiers_rebuild', staged_dossiers_to_rebuild_sql()) }}{% endif %}",
-        "{% if is_incremental() %}delete from {{ this }} where dossier_id in (select dossier_id from cchc_stg_dossiers_rebuild){% endif %}",
+        "{% if is_incremental() %}{{ delete_stashed_keys('dossier_id', 'cchc_stg_dossiers_rebuild') }}{% endif %}",
     ],
     post_hook=[
         "{{ record_watermark(this.name) }}",
