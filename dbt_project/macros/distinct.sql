@@ -2,16 +2,21 @@
     loose index scan, written as a recursive query since PostgreSQL has no skip scan before 18)
     instead of reading every row: the distinct snapshot days or codes of the daily snapshot
     tables cost the same with one year of snapshots or with ten. `relation` needs a btree index
-    leading with `column`. A subquery with one column named `column`. -#}
-{% macro loose_distinct(relation, column) -%}
+    leading with `column` (a partial index whose predicate is `where`, when given). A subquery
+    with one column named `column`. -#}
+{% macro loose_distinct(relation, column, where=none) -%}
 (
     with recursive found as (
-        (select {{ column }} from {{ relation }} where {{ column }} is not null order by {{ column }} limit 1)
+        (
+            select {{ column }} from {{ relation }}
+            where {{ column }} is not null{% if where %} and {{ where }}{% endif %}
+            order by {{ column }} limit 1
+        )
         union all
         select (
             select s.{{ column }}
             from {{ relation }} as s
-            where s.{{ column }} > found.{{ column }}
+            where s.{{ column }} > found.{{ column }}{% if where %} and {{ where }}{% endif %}
             order by s.{{ column }}
             limit 1
         )

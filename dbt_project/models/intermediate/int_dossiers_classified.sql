@@ -10,8 +10,8 @@ with dossiers as (
 flagged as (
     select
         *,
-        (coalesce(status_code, 0) not in (1, 3) and accepted_date is not null) as is_received,
-        coalesce(status_code = 3, false) as is_not_accepted
+        {{ is_received_sql() }} as is_received,
+        {{ is_not_accepted_sql() }} as is_not_accepted
     from dossiers
 ),
 

@@ -17,6 +17,7 @@
         "{{ record_watermark(this.name) }}",
         "{{ partial_index('unknown_agency', 'agency_code', 'not is_known_agency') }}",
         "{{ partial_index('unknown_procedure', 'procedure_code', 'not is_known_procedure') }}",
+        "{{ partial_index('counted_agency', 'agency_code', is_counted_dossier_sql()) }}",
     ],
 ) }}
 
