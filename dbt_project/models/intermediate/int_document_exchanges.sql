@@ -11,6 +11,9 @@
     pre_hook=[
         "{% if is_incremental() %}{{ stash_keys('cchc_exchanges_rebuild', documents_to_rebuild_sql(this.name)) }}{% endif %}",
         "{% if is_incremental() %}{{ delete_stashed_keys('document_id', 'cchc_exchanges_rebuild') }}{% endif %}",
+        "{% if is_incremental() %}{{ stash_rows('cchc_exchanges_recipients', ref('stg_docmgmt__recipients'), 'document_id', 'cchc_exchanges_rebuild') }}{% endif %}",
+        "{% if is_incremental() %}{{ stash_rows('cchc_exchanges_documents', ref('stg_docmgmt__documents'), 'document_id', 'cchc_exchanges_rebuild') }}{% endif %}",
+        "{% if is_incremental() %}{{ stash_rows('cchc_exchanges_status_firsts', ref('int_document_status_firsts'), 'document_id', 'cchc_exchanges_rebuild') }}{% endif %}",
     ],
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
@@ -23,25 +26,22 @@
    changed since its last build, and of those whose recipient's directory membership changed
    (a new directory snapshot), as fct_documents_exchanged does. #}
 
-{% if is_incremental() %}
-{% set of_rebuilt = 'where document_id in (select document_id from cchc_exchanges_rebuild)' %}
-{% else %}
-{% set of_rebuilt = '' %}
-{% endif %}
+-- depends_on: {{ ref('stg_docmgmt__recipients') }}
+-- depends_on: {{ ref('stg_docmgmt__documents') }}
+-- depends_on: {{ ref('int_document_status_firsts') }}
+
+{# An incremental run reads the rows of the rebuilt documents, stashed by the pre-hooks. #}
 
 with recipients as (
-    select * from {{ ref('stg_docmgmt__recipients') }}
-    {{ of_rebuilt }}
+    select * from {{ 'cchc_exchanges_recipients' if is_incremental() else ref('stg_docmgmt__recipients') }}
 ),
 
 documents as (
-    select * from {{ ref('stg_docmgmt__documents') }}
-    {{ of_rebuilt }}
+    select * from {{ 'cchc_exchanges_documents' if is_incremental() else ref('stg_docmgmt__documents') }}
 ),
 
 status_firsts as (
-    select * from {{ ref('int_document_status_firsts') }}
-    {{ of_rebuilt }}
+    select * from {{ 'cchc_exchanges_status_firsts' if is_incremental() else ref('int_document_status_firsts') }}
 ),
 
 directory as (

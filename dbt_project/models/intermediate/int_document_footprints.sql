@@ -10,6 +10,9 @@
     ],
     pre_hook=[
         "{% if is_incremental() %}{{ stash_keys('cchc_document_fp_candidates', footprint_candidates_sql('document_id', 'stg_docmgmt__raw_document_ids', 'docmgmt')) }}{% endif %}",
+        "{% if is_incremental() %}{{ stash_rows('cchc_document_fp_documents', ref('stg_docmgmt__documents'), 'document_id', 'cchc_document_fp_candidates') }}{% endif %}",
+        "{% if is_incremental() %}{{ stash_rows('cchc_document_fp_recipients', ref('stg_docmgmt__recipients'), 'document_id', 'cchc_document_fp_candidates') }}{% endif %}",
+        "{% if is_incremental() %}{{ stash_rows('cchc_document_fp_statuses', ref('stg_docmgmt__exchange_statuses'), 'document_id', 'cchc_document_fp_candidates') }}{% endif %}",
     ],
     post_hook=["{{ record_watermark(this.name) }}"],
 ) }}
@@ -22,27 +25,23 @@
     days it ever counted on in a register (sent day, deadline: fp_register_dates), and the export
     days any of its rows (register rows, recipients, statuses) came in. #}
 
-{#- An incremental run reads only the rows of the candidate documents (stashed by the pre-hook),
-    each source filtered in its own CTE (a CTE read twice is materialized whole first). -#}
-{% if is_incremental() %}
-{% set of_candidates = 'where document_id in (select document_id from cchc_document_fp_candidates)' %}
-{% else %}
-{% set of_candidates = '' %}
-{% endif %}
+-- depends_on: {{ ref('stg_docmgmt__documents') }}
+-- depends_on: {{ ref('stg_docmgmt__recipients') }}
+-- depends_on: {{ ref('stg_docmgmt__exchange_statuses') }}
+
+{# An incremental run reads only the rows of the candidate documents, stashed by the pre-hooks
+   (the candidates, then each source's rows of them). #}
 
 with documents as (
-    select * from {{ ref('stg_docmgmt__documents') }}
-    {{ of_candidates }}
+    select * from {{ 'cchc_document_fp_documents' if is_incremental() else ref('stg_docmgmt__documents') }}
 ),
 
 recipients as (
-    select * from {{ ref('stg_docmgmt__recipients') }}
-    {{ of_candidates }}
+    select * from {{ 'cchc_document_fp_recipients' if is_incremental() else ref('stg_docmgmt__recipients') }}
 ),
 
 statuses as (
-    select * from {{ ref('stg_docmgmt__exchange_statuses') }}
-    {{ of_candidates }}
+    select * from {{ 'cchc_document_fp_statuses' if is_incremental() else ref('stg_docmgmt__exchange_statuses') }}
 ),
 
 seen as (

@@ -28,7 +28,8 @@ with exchanges as (
 selected as (
     select * from exchanges
     {% if is_incremental() %}
-    where document_id in (select document_id from cchc_fct_documents_rebuild)
+    -- an array: the rows feed no join
+    where {{ is_stashed('document_id', 'cchc_fct_documents_rebuild') }}
     {% endif %}
 ),
 
