@@ -113,18 +113,14 @@ dossier_years as (
         coalesce(dossiers.outcome = 'resolved' and {{ nd09_year('dossiers.counted_end_date') }} = touched_years.report_year, false) as is_resolved_in_year,
         catalogue.online_level as catalogue_online_level
     from dossiers
-    cross join lateral (
-        select distinct y.report_year
-        from (
-            values
-                ({{ nd09_year('dossiers.accepted_date') }}),
-                ({{ nd09_year('dossiers.returned_date') }}),
-                ({{ nd09_year('dossiers.counted_end_date') }})
-        ) as y (report_year)
-        where y.report_year is not null
-    ) as dossier_year_keys
+    -- a join filter, not a lateral set of the dossier's years: the set cost 4.6 s of a night's
+    -- 12.6 s at one year (a VALUES scan, an aggregate and a hash per dossier)
     inner join touched_years
-        on touched_years.report_year = dossier_year_keys.report_year
+        on touched_years.report_year in (
+            {{ nd09_year('dossiers.accepted_date') }},
+            {{ nd09_year('dossiers.returned_date') }},
+            {{ nd09_year('dossiers.counted_end_date') }}
+        )
     left join catalogue
         on catalogue.report_year = touched_years.report_year
         and catalogue.procedure_code = dossiers.procedure_code
